@@ -1,0 +1,125 @@
+/*
+** ct_options.c — parse "key=value" options.  The same keys work as a
+** comma- or space-separated string (the table-valued form's second
+** argument) and as separate CREATE VIRTUAL TABLE arguments.
+*/
+#include <string.h>
+#include "ct_options.h"
+SQLITE_EXTENSION_INIT3
+
+void ctOptionsInit(CtOptions *p){
+  p->bSkip = 0;
+  p->mxRecord = CT_DEFAULT_MAX_RECORD;
+  p->nBuffer = CT_DEFAULT_BUFFER;
+}
+
+/* Copy z[0..n), removing one level of '…', "…" or `…` quoting. */
+char *ctDequote(const char *z, size_t n){
+  char *zOut = sqlite3_malloc64(n+1), q;
+  size_t i, o = 0;
+  if( zOut==0 ) return 0;
+  q = n>=2 ? z[0] : 0;
+  if( (q=='\'' || q=='"' || q=='`') && z[n-1]==q ){
+    for(i=1; i<n-1; i++){
+      zOut[o++] = z[i];
+      if( z[i]==q && i+1<n-1 && z[i+1]==q ) i++;   /* '' inside '…' */
+    }
+  }else{
+    memcpy(zOut, z, n);
+    o = n;
+  }
+  zOut[o] = 0;
+  return zOut;
+}
+
+/* Parse a byte size: digits with an optional K, M or G (binary) suffix. */
+static int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN){
+  sqlite3_int64 v = 0, mult = 1;
+  size_t i = 0;
+  if( n==0 ) return 0;
+  if( z[n-1]=='k' || z[n-1]=='K' ){ mult = 1024; n--; }
+  else if( z[n-1]=='m' || z[n-1]=='M' ){ mult = 1024*1024; n--; }
+  else if( z[n-1]=='g' || z[n-1]=='G' ){ mult = 1024*1024*1024; n--; }
+  if( n==0 || n>12 ) return 0;
+  for(i=0; i<n; i++){
+    if( z[i]<'0' || z[i]>'9' ) return 0;
+    v = v*10 + (z[i]-'0');
+  }
+  *pN = v*mult;
+  return 1;
+}
+
+/*
+** Set one option.  Key and value are not NUL-terminated; the value may be
+** quoted.  On error *pzErr is a "cloudtrail: …" message.
+*/
+int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
+                 const char *zVal, size_t nVal, char **pzErr){
+  char *zV = ctDequote(zVal, nVal);
+  int rc = SQLITE_OK;
+  sqlite3_int64 n;
+  if( zV==0 ) return SQLITE_NOMEM;
+  if( nKey==6 && memcmp(zKey, "errors", 6)==0 ){
+    if( strcmp(zV, "strict")==0 ) p->bSkip = 0;
+    else if( strcmp(zV, "skip")==0 ) p->bSkip = 1;
+    else{
+      *pzErr = sqlite3_mprintf("cloudtrail: errors must be strict or skip, "
+                               "not '%s'", zV);
+      rc = SQLITE_ERROR;
+    }
+  }else if( nKey==15 && memcmp(zKey, "max_record_size", 15)==0 ){
+    if( !ctParseSize(zV, strlen(zV), &n) || n<CT_MIN_MAX_RECORD ){
+      *pzErr = sqlite3_mprintf("cloudtrail: max_record_size must be a size of"
+                               " at least %d bytes, not '%s'",
+                               CT_MIN_MAX_RECORD, zV);
+      rc = SQLITE_ERROR;
+    }else{
+      p->mxRecord = n;
+    }
+  }else if( nKey==11 && memcmp(zKey, "buffer_size", 11)==0 ){
+    if( !ctParseSize(zV, strlen(zV), &n) || n<CT_MIN_BUFFER ){
+      *pzErr = sqlite3_mprintf("cloudtrail: buffer_size must be a size of at"
+                               " least %d bytes, not '%s'", CT_MIN_BUFFER, zV);
+      rc = SQLITE_ERROR;
+    }else{
+      p->nBuffer = n;
+    }
+  }else{
+    *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' (expected "
+        "errors, max_record_size or buffer_size)", (int)nKey, zKey);
+    rc = SQLITE_ERROR;
+  }
+  sqlite3_free(zV);
+  return rc;
+}
+
+static int ctIsSep(char c){
+  return c==',' || c==' ' || c=='\t' || c=='\n' || c=='\r';
+}
+
+/* Parse "key=value, key = value" (commas and/or whitespace between). */
+int ctOptionsParse(CtOptions *p, const char *z, char **pzErr){
+  size_t i = 0;
+  while( z[i] ){
+    size_t iKey, nKey, iVal;
+    int rc;
+    while( ctIsSep(z[i]) ) i++;
+    if( z[i]==0 ) break;
+    iKey = i;
+    while( z[i] && z[i]!='=' && !ctIsSep(z[i]) ) i++;
+    nKey = i-iKey;
+    while( z[i]==' ' || z[i]=='\t' ) i++;
+    if( z[i]!='=' ){
+      *pzErr = sqlite3_mprintf("cloudtrail: option '%.*s' needs a value "
+                               "(key=value)", (int)nKey, z+iKey);
+      return SQLITE_ERROR;
+    }
+    i++;
+    while( z[i]==' ' || z[i]=='\t' ) i++;
+    iVal = i;
+    while( z[i] && !ctIsSep(z[i]) ) i++;
+    rc = ctOptionsSet(p, z+iKey, nKey, z+iVal, i-iVal, pzErr);
+    if( rc ) return rc;
+  }
+  return SQLITE_OK;
+}

@@ -1,0 +1,33 @@
+/*
+** ct_options.h — the options both table forms accept, e.g.
+** cloudtrail('dir', 'errors=skip, max_record_size=1M') or
+** CREATE VIRTUAL TABLE t USING cloudtrail('dir', errors=skip).
+*/
+#ifndef CT_OPTIONS_H
+#define CT_OPTIONS_H
+#include "sqlite3ext.h"
+
+/* CloudTrail events are at most a few hundred KiB; 16 MiB leaves ample
+** room for odd exports while keeping a hostile file from taking gigabytes. */
+#define CT_DEFAULT_MAX_RECORD (16*1024*1024)
+/* Below this no real record fits; tests use it to provoke the error. */
+#define CT_MIN_MAX_RECORD     64
+/* Initial read window: amortises read(2) and memmove for ~1.5 KB records. */
+#define CT_DEFAULT_BUFFER     (256*1024)
+/* Tiny windows exercise every refill path; tests set buffer_size=16. */
+#define CT_MIN_BUFFER         16
+
+typedef struct CtOptions CtOptions;
+struct CtOptions {
+  int bSkip;                  /* errors=skip: go on past bad files */
+  sqlite3_int64 mxRecord;     /* max_record_size */
+  sqlite3_int64 nBuffer;      /* buffer_size (initial window) */
+};
+
+void ctOptionsInit(CtOptions *p);
+int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
+                 const char *zVal, size_t nVal, char **pzErr);
+int ctOptionsParse(CtOptions *p, const char *zText, char **pzErr);
+char *ctDequote(const char *z, size_t n);
+
+#endif

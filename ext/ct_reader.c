@@ -1,0 +1,544 @@
+/*
+** ct_reader.c — turn a file into a sequence of records.
+**
+** A file is read as a sequence of top-level JSON values.  A top-level array
+** holds one record per element.  A top-level object is probed member by
+** member: if it has a "Records" or "Events" array it is a wrapper (an S3
+** delivery file or lookup-events output) and that array is streamed element
+** by element; otherwise the object itself is one record.  So the same code
+** reads delivery files, JSON Lines, bare arrays, single-object files and
+** files of several delivery objects one per line.
+**
+** Each record is then classified (ctClassify) and unwrapped: EventBridge
+** envelopes yield their "detail", search hits their "_source", lookup-events
+** items their decoded "CloudTrailEvent"; digest files yield nothing.
+**
+** Every record is fully validated before it is returned, and every error
+** names the file and the byte offset (in decompressed bytes for gzip).
+*/
+#include <stdarg.h>
+#include <string.h>
+#include "ct_reader.h"
+SQLITE_EXTENSION_INIT3
+
+/* Parser states. */
+#define CT_S_TOP          0   /* between top-level values */
+#define CT_S_MEMBER       1   /* top-level object: expecting a key (or '}') */
+#define CT_S_AFTER_MEMBER 2   /* top-level object: expecting ',' or '}' */
+#define CT_S_ELEM         3   /* record array: expecting an element (or ']') */
+#define CT_S_AFTER_ELEM   4   /* record array: expecting ',' or ']' */
+#define CT_S_DONE         5
+
+/* Which array the elements come from. */
+#define CT_CONT_ARRAY   0     /* a top-level array */
+#define CT_CONT_RECORDS 1     /* the "Records" member of a wrapper */
+#define CT_CONT_EVENTS  2     /* the "Events" member of a wrapper */
+
+/* ctPeek() results besides a byte value. */
+#define CT_PEEK_EOF (-1)
+#define CT_PEEK_ERR (-2)
+
+/* ctReaderEmit() and friends: keep looping instead of returning a row. */
+#define CT_CONTINUE (-1)
+
+const char *ctFormatName(int eFormat){
+  static const char *const azName[] = {
+    0, "empty", "records", "lookup-events", "eventbridge", "ecs",
+    "json-lines", "json-array", "json-object", "digest"
+  };
+  if( eFormat<=0 || eFormat>CT_FMT_DIGEST ) return 0;
+  return azName[eFormat];
+}
+
+/* "byte" or "decompressed byte", for offsets in messages. */
+static const char *ctByteWord(CtReader *p){
+  return p->s.bGzip ? "decompressed byte" : "byte";
+}
+
+/* Set p->zErr to "cloudtrail: FILE: <message>" and return SQLITE_ERROR. */
+static int ctReaderError(CtReader *p, const char *zFmt, ...){
+  va_list ap;
+  char *zMsg;
+  va_start(ap, zFmt);
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  sqlite3_free(p->zErr);
+  p->zErr = zMsg ? sqlite3_mprintf("cloudtrail: %s: %s", p->zPath, zMsg) : 0;
+  sqlite3_free(zMsg);
+  p->rc = p->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  p->eState = CT_S_DONE;
+  return p->rc;
+}
+
+/* The first decoded byte the parser may still need. */
+static sqlite3_int64 ctAnchor(CtReader *p){
+  return p->bProbing ? p->iObj : p->iPos;
+}
+
+/*
+** Fetch more input, keeping everything from the anchor on.  Returns
+** SQLITE_OK, or an error already recorded in p.
+*/
+static int ctReaderMore(CtReader *p){
+  int rc = ctStreamMore(&p->s, (size_t)(ctAnchor(p) - p->s.iBase));
+  if( rc==CT_STREAM_OK ) return SQLITE_OK;
+  if( rc==CT_STREAM_TOOBIG ){
+    return ctReaderError(p, "record %lld at %s %lld is larger than "
+        "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p),
+        ctAnchor(p), (sqlite3_int64)p->mxRecord);
+  }
+  if( rc==CT_STREAM_ERROR ) return ctReaderError(p, "%s", p->s.zErr);
+  p->rc = SQLITE_NOMEM;
+  p->eState = CT_S_DONE;
+  return SQLITE_NOMEM;
+}
+
+/* Skip whitespace; return the next byte, CT_PEEK_EOF or CT_PEEK_ERR. */
+static int ctPeek(CtReader *p){
+  for(;;){
+    size_t i = (size_t)(p->iPos - p->s.iBase);
+    i = ct_json_skip_ws(p->s.aBuf, p->s.nData, i);
+    p->iPos = p->s.iBase + (sqlite3_int64)i;
+    if( i<p->s.nData ) return (unsigned char)p->s.aBuf[i];
+    if( p->s.bEof ) return CT_PEEK_EOF;
+    if( ctReaderMore(p) ) return CT_PEEK_ERR;
+  }
+}
+
+/* Report a syntax error at the current position. */
+static int ctReaderSyntax(CtReader *p, sqlite3_int64 iOff, const char *zWhy){
+  if( p->bProbing || p->eState==CT_S_ELEM ){
+    return ctReaderError(p, "invalid JSON at %s %lld in record %lld: %s",
+                         ctByteWord(p), iOff, p->nRecord, zWhy);
+  }
+  if( p->nTop==0 ){
+    return ctReaderError(p, "not JSON: %s at %s %lld", zWhy, ctByteWord(p), iOff);
+  }
+  return ctReaderError(p, "invalid JSON at %s %lld: %s", ctByteWord(p), iOff, zWhy);
+}
+
+/* The input ended inside a structure. */
+static int ctReaderEnds(CtReader *p){
+  if( p->bProbing || p->eState==CT_S_ELEM ){
+    sqlite3_int64 iStart = p->bProbing ? p->iObj : p->iPos;
+    return ctReaderError(p, "JSON ends inside record %lld, which starts at "
+        "%s %lld", p->nRecord, ctByteWord(p), iStart);
+  }
+  return ctReaderError(p, "JSON ends at %s %lld before the enclosing %s is "
+      "closed (records read: %lld)", ctByteWord(p), p->iPos,
+      p->eState==CT_S_AFTER_ELEM ? "array" : "object", p->nRecord);
+}
+
+/*
+** Validate the value at iPos with the given depth budget, fetching input
+** as needed.  On success *piEnd is the decoded offset just past it.
+*/
+static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd){
+  for(;;){
+    size_t i = (size_t)(p->iPos - p->s.iBase), iEnd;
+    CtJsonError e;
+    int rc = ct_json_validate(p->s.aBuf, p->s.nData, i, p->s.bEof, mxDepth,
+                              &iEnd, &e);
+    if( rc==CT_JSON_OK ){
+      *piEnd = p->s.iBase + (sqlite3_int64)iEnd;
+      return SQLITE_OK;
+    }
+    if( rc==CT_JSON_ERROR ){
+      if( e.iOff>=p->s.nData && p->s.bEof ) return ctReaderEnds(p);
+      return ctReaderSyntax(p, p->s.iBase + (sqlite3_int64)e.iOff, e.zWhy);
+    }
+    if( ctReaderMore(p) ) return p->rc;
+  }
+}
+
+/* Keys that mark a record's shape; see ctClassify(). */
+typedef struct CtShape CtShape;
+struct CtShape {
+  CtSpan detail, source, ctEvent;
+  int bDetailType, bDigestStart, bLogFiles, bRaw, bEcs;
+};
+
+/* Note what one top-level key of a record says about its shape. */
+static void ctShapeKey(CtShape *pS, CtSpan key, CtSpan val){
+  static const char *const azRaw[] = {
+    "eventVersion", "eventTime", "eventSource", "eventName", "eventID",
+    "userIdentity", "awsRegion", "eventType"
+  };
+  static const char *const azEcsPrefix[] = {
+    "@timestamp", "event", "ecs", "data_stream", "aws", "cloud", "user"
+  };
+  size_t k;
+  if( ct_json_key_eq(key, "detail-type", 11) ){ pS->bDetailType = 1; return; }
+  if( ct_json_key_eq(key, "detail", 6) && val.z[0]=='{' ){
+    if( !pS->detail.z ) pS->detail = val;
+    return;
+  }
+  if( ct_json_key_eq(key, "_source", 7) && val.z[0]=='{' ){
+    if( !pS->source.z ) pS->source = val;
+    return;
+  }
+  if( ct_json_key_eq(key, "CloudTrailEvent", 15) && val.z[0]=='"' ){
+    if( !pS->ctEvent.z ) pS->ctEvent = val;
+    return;
+  }
+  if( ct_json_key_eq(key, "digestStartTime", 15) ){ pS->bDigestStart = 1; return; }
+  if( ct_json_key_eq(key, "logFiles", 8) ){ pS->bLogFiles = 1; return; }
+  for(k=0; k<sizeof(azRaw)/sizeof(azRaw[0]); k++){
+    if( ct_json_key_eq(key, azRaw[k], strlen(azRaw[k])) ){ pS->bRaw = 1; return; }
+  }
+  for(k=0; k<sizeof(azEcsPrefix)/sizeof(azEcsPrefix[0]); k++){
+    size_t nP = strlen(azEcsPrefix[k]);
+    if( key.n>=nP && memcmp(key.z, azEcsPrefix[k], nP)==0
+     && (key.n==nP || key.z[nP]=='.') ){
+      pS->bEcs = 1;
+      return;
+    }
+  }
+}
+
+/* Record shapes, the result of ctClassify(). */
+#define CT_SHAPE_RAW         0
+#define CT_SHAPE_ECS         1
+#define CT_SHAPE_ENVELOPE    2
+#define CT_SHAPE_HIT         3
+#define CT_SHAPE_LOOKUP      4
+#define CT_SHAPE_DIGEST      5
+
+/* Decide what the validated object rec is; fill *pS. */
+static int ctClassify(CtSpan rec, CtShape *pS){
+  CtSpan key, val;
+  size_t i = 1;
+  memset(pS, 0, sizeof(*pS));
+  while( ct_json_next_member(rec.z, rec.n, &i, &key, &val) ){
+    ctShapeKey(pS, key, val);
+  }
+  if( pS->bDetailType && pS->detail.z ) return CT_SHAPE_ENVELOPE;
+  if( pS->source.z ) return CT_SHAPE_HIT;
+  if( pS->ctEvent.z ) return CT_SHAPE_LOOKUP;
+  if( pS->bDigestStart && pS->bLogFiles ) return CT_SHAPE_DIGEST;
+  if( pS->bRaw ) return CT_SHAPE_RAW;
+  if( pS->bEcs ) return CT_SHAPE_ECS;
+  return CT_SHAPE_RAW;
+}
+
+/*
+** Decode a lookup-events CloudTrailEvent string into p->aDec and check that
+** it holds exactly one JSON object.  Sets p->rec to the decoded text.
+*/
+static int ctReaderDecodeEvent(CtReader *p, CtSpan str){
+  size_t nOut, i, iEnd;
+  CtJsonError e;
+  if( str.n-2>p->mxRecord ){
+    return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is larger"
+        " than max_record_size (%lld bytes)", p->nRecord, ctByteWord(p),
+        p->iRecOff, (sqlite3_int64)p->mxRecord);
+  }
+  if( p->nDecAlloc<str.n ){
+    char *aNew = sqlite3_realloc64(p->aDec, str.n);
+    if( aNew==0 ){ p->rc = SQLITE_NOMEM; return SQLITE_NOMEM; }
+    p->aDec = aNew;
+    p->nDecAlloc = str.n;
+  }
+  nOut = ct_json_unescape(str.z+1, str.n-2, p->aDec);
+  i = ct_json_skip_ws(p->aDec, nOut, 0);
+  if( i>=nOut || p->aDec[i]!='{' ){
+    return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is not a"
+        " JSON object", p->nRecord, ctByteWord(p), p->iRecOff);
+  }
+  if( ct_json_validate(p->aDec, nOut, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &e)
+        !=CT_JSON_OK
+   || ct_json_skip_ws(p->aDec, nOut, iEnd)!=nOut ){
+    if( iEnd<nOut && ct_json_skip_ws(p->aDec, nOut, iEnd)<nOut ){
+      e.iOff = iEnd;
+      e.zWhy = "extra text after the object";
+    }
+    return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is not"
+        " valid JSON: %s at offset %lld of the decoded string", p->nRecord,
+        ctByteWord(p), p->iRecOff, e.zWhy, (sqlite3_int64)e.iOff);
+  }
+  p->rec.z = p->aDec + i;
+  p->rec.n = iEnd - i;
+  return SQLITE_OK;
+}
+
+/* The file format implied by a record of this shape in this container. */
+static int ctFormatOf(CtReader *p, int eShape){
+  if( p->eCont==CT_CONT_RECORDS && !p->bProbing ) return CT_FMT_RECORDS;
+  if( p->eCont==CT_CONT_EVENTS && !p->bProbing ) return CT_FMT_LOOKUP;
+  switch( eShape ){
+    case CT_SHAPE_ENVELOPE: return CT_FMT_EVENTBRIDGE;
+    case CT_SHAPE_HIT:
+    case CT_SHAPE_ECS:      return CT_FMT_ECS;
+    case CT_SHAPE_LOOKUP:   return CT_FMT_LOOKUP;
+    case CT_SHAPE_DIGEST:   return CT_FMT_DIGEST;
+  }
+  if( p->bProbing ) return p->nTop>1 ? CT_FMT_LINES : CT_FMT_OBJECT;
+  return CT_FMT_ARRAY;
+}
+
+/*
+** The object at decoded offsets [iStart,iEnd) is complete and valid.
+** Classify and unwrap it.  Returns SQLITE_ROW with p->rec set,
+** CT_CONTINUE for objects that are not records (digests), or an error.
+*/
+static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
+  CtShape shape;
+  int eShape;
+  CtSpan obj;
+  obj.z = p->s.aBuf + (iStart - p->s.iBase);
+  obj.n = (size_t)(iEnd - iStart);
+  p->iRecOff = iStart;
+  if( obj.n>p->mxRecord ){
+    return ctReaderError(p, "record %lld at %s %lld is larger than "
+        "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p), iStart,
+        (sqlite3_int64)p->mxRecord);
+  }
+  eShape = ctClassify(obj, &shape);
+  if( p->eCont==CT_CONT_EVENTS && !p->bProbing && eShape!=CT_SHAPE_LOOKUP ){
+    return ctReaderError(p, "record %lld at %s %lld has no CloudTrailEvent "
+        "string", p->nRecord, ctByteWord(p), iStart);
+  }
+  if( p->nRecord==0 && p->eFormat!=CT_FMT_RECORDS
+   && p->eFormat!=CT_FMT_LOOKUP ){
+    p->eFormat = ctFormatOf(p, eShape);
+  }
+  p->eKind = CT_KIND_RAW;
+  p->rec = obj;
+  switch( eShape ){
+    case CT_SHAPE_DIGEST:   return CT_CONTINUE;
+    case CT_SHAPE_ENVELOPE: p->rec = shape.detail; break;
+    case CT_SHAPE_HIT:      p->rec = shape.source; p->eKind = CT_KIND_ECS; break;
+    case CT_SHAPE_ECS:      p->eKind = CT_KIND_ECS; break;
+    case CT_SHAPE_LOOKUP:
+      if( ctReaderDecodeEvent(p, shape.ctEvent) ) return p->rc;
+      break;
+  }
+  p->iRecord = p->nRecord++;
+  return SQLITE_ROW;
+}
+
+/* A top-level object just closed at iPos. */
+static int ctReaderEndObject(CtReader *p){
+  p->eState = CT_S_TOP;
+  if( p->bWrapper ){
+    p->bWrapper = 0;
+    return CT_CONTINUE;
+  }
+  {
+    int rc = ctReaderEmit(p, p->iObj, p->iPos);
+    p->bProbing = 0;
+    return rc;
+  }
+}
+
+/*
+** At the '"' of a key in a top-level object: read the key and ':'.  A
+** "Records" or "Events" key whose value is an array turns the object into
+** a wrapper and starts streaming that array; any other value is validated
+** and stepped over.
+*/
+static int ctReaderMember(CtReader *p){
+  int eCont = -1, c, rc;
+  for(;;){
+    size_t i = (size_t)(p->iPos - p->s.iBase), iEnd;
+    CtJsonError e;
+    rc = ct_json_string_end(p->s.aBuf, p->s.nData, i, &iEnd, &e);
+    if( rc==CT_JSON_OK ){
+      CtSpan key;
+      key.z = p->s.aBuf + i + 1;
+      key.n = iEnd - i - 2;
+      /* Only the first "Records" or "Events" key can make a wrapper, as
+      ** only the first of duplicate keys counts everywhere else. */
+      if( ct_json_key_eq(key, "Records", 7) ){
+        if( !(p->mSeenKeys & 1) ) eCont = CT_CONT_RECORDS;
+        p->mSeenKeys |= 1;
+      }else if( ct_json_key_eq(key, "Events", 6) ){
+        if( !(p->mSeenKeys & 2) ) eCont = CT_CONT_EVENTS;
+        p->mSeenKeys |= 2;
+      }
+      p->iPos = p->s.iBase + (sqlite3_int64)iEnd;
+      break;
+    }
+    if( rc==CT_JSON_ERROR ){
+      return ctReaderSyntax(p, p->s.iBase + (sqlite3_int64)e.iOff, e.zWhy);
+    }
+    if( p->s.bEof ) return ctReaderEnds(p);
+    if( ctReaderMore(p) ) return p->rc;
+  }
+  c = ctPeek(p);
+  if( c==CT_PEEK_ERR ) return p->rc;
+  if( c==CT_PEEK_EOF ) return ctReaderEnds(p);
+  if( c!=':' ) return ctReaderSyntax(p, p->iPos, "expected ':'");
+  p->iPos++;
+  c = ctPeek(p);
+  if( c==CT_PEEK_ERR ) return p->rc;
+  if( c==CT_PEEK_EOF ) return ctReaderEnds(p);
+  if( eCont>=0 && c=='[' ){
+    if( p->nRecord==0 ){
+      p->eFormat = eCont==CT_CONT_RECORDS ? CT_FMT_RECORDS : CT_FMT_LOOKUP;
+    }
+    p->bWrapper = 1;
+    p->bProbing = 0;
+    p->eCont = eCont;
+    p->bFirst = 1;
+    p->iPos++;
+    p->eState = CT_S_ELEM;
+    return CT_CONTINUE;
+  }
+  {
+    sqlite3_int64 iEnd;
+    /* The object itself is one level, so members get one level less. */
+    int mxDepth = p->bWrapper ? CT_JSON_MAX_DEPTH : CT_JSON_MAX_DEPTH-1;
+    if( ctReaderValue(p, mxDepth, &iEnd) ) return p->rc;
+    p->iPos = iEnd;
+  }
+  p->eState = CT_S_AFTER_MEMBER;
+  return CT_CONTINUE;
+}
+
+/* At an element of a record array. */
+static int ctReaderElement(CtReader *p, int c){
+  sqlite3_int64 iStart = p->iPos, iEnd;
+  if( c!='{' ){
+    return ctReaderError(p, "record %lld at %s %lld is not a JSON object",
+                         p->nRecord, ctByteWord(p), p->iPos);
+  }
+  if( ctReaderValue(p, CT_JSON_MAX_DEPTH, &iEnd) ) return p->rc;
+  p->iPos = iEnd;
+  p->bFirst = 0;
+  p->eState = CT_S_AFTER_ELEM;
+  return ctReaderEmit(p, iStart, iEnd);
+}
+
+/* A record array just closed. */
+static void ctReaderCloseArray(CtReader *p){
+  p->iPos++;
+  p->eState = p->eCont==CT_CONT_ARRAY ? CT_S_TOP : CT_S_AFTER_MEMBER;
+}
+
+/* Skip a UTF-8 byte order mark at the very start of the data. */
+static int ctReaderSkipBom(CtReader *p){
+  while( p->s.nData<3 && !p->s.bEof ){
+    if( ctReaderMore(p) ) return p->rc;
+  }
+  if( p->s.nData>=3 && memcmp(p->s.aBuf, "\xEF\xBB\xBF", 3)==0 ) p->iPos = 3;
+  return SQLITE_OK;
+}
+
+/* One step at the top level, between values. */
+static int ctReaderTop(CtReader *p, int c){
+  if( c==CT_PEEK_EOF ){
+    p->eState = CT_S_DONE;
+    if( p->nTop==0 ) p->eFormat = CT_FMT_EMPTY;
+    return SQLITE_DONE;
+  }
+  if( c!='[' && c!='{' ){
+    return ctReaderSyntax(p, p->iPos, "expected '{' or '['");
+  }
+  p->nTop++;
+  if( p->nTop==2 && p->eFormat==CT_FMT_OBJECT ) p->eFormat = CT_FMT_LINES;
+  if( c=='[' ){
+    if( p->eFormat==CT_FMT_UNKNOWN ) p->eFormat = CT_FMT_ARRAY;
+    p->iPos++;
+    p->eCont = CT_CONT_ARRAY;
+    p->bFirst = 1;
+    p->eState = CT_S_ELEM;
+    return CT_CONTINUE;
+  }
+  {
+    p->iObj = p->iPos;
+    p->mSeenKeys = 0;
+    p->bProbing = 1;
+    p->bWrapper = 0;
+    p->bFirst = 1;
+    p->iPos++;
+    p->eState = CT_S_MEMBER;
+  }
+  return CT_CONTINUE;
+}
+
+/*
+** Advance to the next record.  Returns SQLITE_ROW (p->rec, p->eKind,
+** p->iRecord describe it), SQLITE_DONE at the end of the file, or an error
+** code with p->zErr set.
+*/
+int ctReaderNext(CtReader *p){
+  for(;;){
+    int c, rc = CT_CONTINUE;
+    if( p->eState==CT_S_DONE ) return p->rc ? p->rc : SQLITE_DONE;
+    c = ctPeek(p);
+    if( c==CT_PEEK_ERR ) return p->rc;
+    if( c==CT_PEEK_EOF && p->eState!=CT_S_TOP ) return ctReaderEnds(p);
+    switch( p->eState ){
+      case CT_S_TOP:
+        rc = ctReaderTop(p, c);
+        break;
+      case CT_S_MEMBER:
+        if( c=='}' && p->bFirst ){
+          p->iPos++;
+          rc = ctReaderEndObject(p);
+        }else if( c!='"' ){
+          rc = ctReaderSyntax(p, p->iPos, "expected a string key");
+        }else{
+          rc = ctReaderMember(p);
+        }
+        break;
+      case CT_S_AFTER_MEMBER:
+        p->bFirst = 0;
+        if( c==',' ){
+          p->iPos++;
+          p->eState = CT_S_MEMBER;
+        }else if( c=='}' ){
+          p->iPos++;
+          rc = ctReaderEndObject(p);
+        }else{
+          rc = ctReaderSyntax(p, p->iPos, "expected ',' or '}'");
+        }
+        break;
+      case CT_S_ELEM:
+        if( c==']' && p->bFirst ){
+          ctReaderCloseArray(p);
+        }else{
+          rc = ctReaderElement(p, c);
+        }
+        break;
+      case CT_S_AFTER_ELEM:
+        if( c==',' ){
+          p->iPos++;
+          p->eState = CT_S_ELEM;
+        }else if( c==']' ){
+          ctReaderCloseArray(p);
+        }else{
+          rc = ctReaderSyntax(p, p->iPos, "expected ',' or ']'");
+        }
+        break;
+    }
+    if( rc!=CT_CONTINUE ) return rc;
+  }
+}
+
+/*
+** Open zPath for reading.  nBuf is the initial window, mxRecord the largest
+** record accepted.  On error p->zErr names the file.
+*/
+int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord){
+  int rc;
+  memset(p, 0, sizeof(*p));
+  p->zPath = zPath;
+  p->mxRecord = mxRecord;
+  /* The window must hold a whole record plus the bytes around it that the
+  ** parser is still looking at (a key, a separator). */
+  rc = ctStreamOpen(&p->s, zPath, nBuf, mxRecord + CT_STREAM_INPUT_CHUNK);
+  if( rc==SQLITE_NOMEM ){ p->rc = rc; return rc; }
+  if( rc!=CT_STREAM_OK ) return ctReaderError(p, "%s", p->s.zErr);
+  return ctReaderSkipBom(p);
+}
+
+/* Release everything the reader holds; safe after a failed open. */
+void ctReaderClose(CtReader *p){
+  ctStreamClose(&p->s);
+  sqlite3_free(p->zErr);
+  sqlite3_free(p->aDec);
+  memset(p, 0, sizeof(*p));
+  p->s.fd = -1;
+}

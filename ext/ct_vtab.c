@@ -1,0 +1,674 @@
+/*
+** ct_vtab.c — the virtual tables cloudtrail (one row per record) and
+** cloudtrail_files (one row per file the walk found).
+**
+** Both are eponymous (usable as table-valued functions, PATH and OPTIONS
+** being hidden columns) and creatable (CREATE VIRTUAL TABLE t USING
+** cloudtrail(PATH, key=value…)), so a case database can keep a table over
+** its evidence folder.
+**
+** Security: these tables open files named by their arguments, so they are
+** NOT registered as innocuous.  With PRAGMA trusted_schema=OFF, a view or
+** trigger stored in a database cannot use them; only SQL the user types
+** can.  See docs/security.md.
+*/
+#include <string.h>
+#include "ct_fields.h"
+#include "ct_options.h"
+#include "ct_reader.h"
+#include "ct_walk.h"
+#include "ct_vtab.h"
+SQLITE_EXTENSION_INIT3
+
+/* Columns after the event fields (cloudtrail) … */
+#define CT_COL_RAW          (CT_F_NCOLUMN+0)
+#define CT_COL_FILE         (CT_F_NCOLUMN+1)
+#define CT_COL_RECORD_INDEX (CT_F_NCOLUMN+2)
+#define CT_COL_PATH         (CT_F_NCOLUMN+3)
+#define CT_COL_OPTIONS      (CT_F_NCOLUMN+4)
+
+/* … and cloudtrail_files' columns. */
+#define CT_FCOL_FILE        0
+#define CT_FCOL_FORMAT      1
+#define CT_FCOL_COMPRESSION 2
+#define CT_FCOL_CBYTES      3
+#define CT_FCOL_BYTES       4
+#define CT_FCOL_RECORDS     5
+#define CT_FCOL_FIRST       6
+#define CT_FCOL_LAST        7
+#define CT_FCOL_ERROR       8
+#define CT_FCOL_PATH        9
+#define CT_FCOL_OPTIONS     10
+
+static const char ctEventsSchema[] =
+  "CREATE TABLE x(event_time TEXT, event_source TEXT, event_name TEXT,"
+  " aws_region TEXT, source_ip TEXT, user_agent TEXT, identity_type TEXT,"
+  " principal_id TEXT, identity_arn TEXT, account_id TEXT,"
+  " access_key_id TEXT, session_issuer_arn TEXT, session_issuer_name TEXT,"
+  " error_code TEXT, error_message TEXT, outcome TEXT, event_id TEXT,"
+  " request_id TEXT, event_type TEXT, read_only INTEGER,"
+  " recipient_account_id TEXT, raw TEXT, file TEXT, record_index INTEGER,"
+  " path HIDDEN, options HIDDEN)";
+
+static const char ctFilesSchema[] =
+  "CREATE TABLE x(file TEXT, format TEXT, compression TEXT,"
+  " compressed_bytes INTEGER, bytes INTEGER, records INTEGER,"
+  " first_event_time TEXT, last_event_time TEXT, error TEXT,"
+  " path HIDDEN, options HIDDEN)";
+
+typedef struct CtVtab CtVtab;
+struct CtVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  int bFiles;             /* this is cloudtrail_files */
+  char *zPath;            /* PATH given to CREATE VIRTUAL TABLE, or 0 */
+  char *zOptions;         /* its options, as text for the hidden column */
+  CtOptions opt;          /* options given to CREATE VIRTUAL TABLE */
+};
+
+/* What cloudtrail_files reports for one file. */
+typedef struct CtFileInfo CtFileInfo;
+struct CtFileInfo {
+  int eFormat;
+  int bGzip;
+  sqlite3_int64 nCompressed;   /* bytes on disk */
+  sqlite3_int64 nBytes;        /* decoded bytes, -1 if unknown */
+  sqlite3_int64 nRecords;
+  char *zFirst, *zLast;        /* min and max event_time */
+  char *zError;                /* the problem, or 0 */
+};
+
+typedef struct CtCursor CtCursor;
+struct CtCursor {
+  sqlite3_vtab_cursor base;
+  CtOptions opt;
+  char *zPath;            /* PATH of this scan (copy) */
+  char *zOptions;         /* OPTIONS of this scan (copy), or 0 */
+  CtWalk *pWalk;
+  const char *zFile;      /* current file, owned by pWalk */
+  const char *zFileErr;   /* why the walk could not read it, or 0 */
+  CtReader rdr;
+  int bReaderOpen;
+  sqlite3_int64 iRowid;
+  int bEof;
+  CtFields fields;        /* current record's fields … */
+  int bFields;            /* … once located */
+  CtFileInfo info;        /* cloudtrail_files: the current file */
+  char *aScratch;         /* decoded strings */
+  size_t nScratch;
+};
+
+/*
+** xCreate and xConnect.  Arguments after the module name: a PATH (quoted
+** or bare, or path=…) and key=value options.
+*/
+static int ctVtabConnect(sqlite3 *db, void *pAux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr){
+  CtVtab *pNew;
+  int rc, i;
+  int bFiles = pAux!=0;
+  rc = sqlite3_declare_vtab(db, bFiles ? ctFilesSchema : ctEventsSchema);
+  if( rc ) return rc;
+  pNew = sqlite3_malloc64(sizeof(*pNew));
+  if( pNew==0 ) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->db = db;
+  pNew->bFiles = bFiles;
+  ctOptionsInit(&pNew->opt);
+  for(i=3; i<argc && rc==SQLITE_OK; i++){
+    const char *z = argv[i];
+    const char *zEq = strchr(z, '=');
+    size_t n = strlen(z);
+    while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\n') ) n--;
+    while( n>0 && (z[0]==' ' || z[0]=='\t' || z[0]=='\n') ){ z++; n--; }
+    if( z[0]=='\'' || z[0]=='"' || zEq==0 ){
+      if( pNew->zPath ){
+        *pzErr = sqlite3_mprintf("cloudtrail: more than one PATH given");
+        rc = SQLITE_ERROR;
+      }else{
+        pNew->zPath = ctDequote(z, n);
+        if( pNew->zPath==0 ) rc = SQLITE_NOMEM;
+      }
+    }else{
+      size_t nKey = (size_t)(zEq-z), iVal = nKey+1;
+      while( nKey>0 && z[nKey-1]==' ' ) nKey--;
+      while( iVal<n && z[iVal]==' ' ) iVal++;
+      if( nKey==4 && memcmp(z, "path", 4)==0 && pNew->zPath==0 ){
+        pNew->zPath = ctDequote(z+iVal, n-iVal);
+        if( pNew->zPath==0 ) rc = SQLITE_NOMEM;
+      }else{
+        rc = ctOptionsSet(&pNew->opt, z, nKey, z+iVal, n-iVal, pzErr);
+        if( rc==SQLITE_OK ){
+          pNew->zOptions = pNew->zOptions
+              ? sqlite3_mprintf("%z, %.*s", pNew->zOptions, (int)n, z)
+              : sqlite3_mprintf("%.*s", (int)n, z);
+          if( pNew->zOptions==0 ) rc = SQLITE_NOMEM;
+        }
+      }
+    }
+  }
+  if( rc ){
+    sqlite3_free(pNew->zPath);
+    sqlite3_free(pNew->zOptions);
+    sqlite3_free(pNew);
+    return rc;
+  }
+  *ppVtab = &pNew->base;
+  return SQLITE_OK;
+}
+
+static int ctVtabDisconnect(sqlite3_vtab *pVtab){
+  CtVtab *p = (CtVtab*)pVtab;
+  sqlite3_free(p->zPath);
+  sqlite3_free(p->zOptions);
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+/*
+** Only equality on the hidden PATH and OPTIONS columns is used; they are
+** passed to xFilter as argv[] in that order.  idxNum bit 1: PATH given,
+** bit 2: OPTIONS given.  A PATH constraint that is not usable makes this
+** plan impossible (SQLITE_CONSTRAINT), as in series.c.
+*/
+static int ctVtabBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  CtVtab *p = (CtVtab*)pVtab;
+  int iPathCol = p->bFiles ? CT_FCOL_PATH : CT_COL_PATH;
+  int aIdx[2] = {-1, -1}, bUnusable = 0, i, nArg = 0;
+  const struct sqlite3_index_constraint *pC = pInfo->aConstraint;
+  for(i=0; i<pInfo->nConstraint; i++, pC++){
+    int k = pC->iColumn - iPathCol;
+    if( k<0 || k>1 || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( !pC->usable ){ bUnusable = 1; continue; }
+    aIdx[k] = i;
+  }
+  if( bUnusable && aIdx[0]<0 ) return SQLITE_CONSTRAINT;
+  pInfo->idxNum = 0;
+  for(i=0; i<2; i++){
+    if( aIdx[i]<0 ) continue;
+    pInfo->aConstraintUsage[aIdx[i]].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[aIdx[i]].omit = 1;
+    pInfo->idxNum |= 1<<i;
+  }
+  if( aIdx[0]<0 && p->zPath==0 ){
+    /* No PATH: xFilter will say so.  Make the planner avoid this plan. */
+    pInfo->estimatedCost = 1e300;
+    pInfo->estimatedRows = 1;
+  }else{
+    pInfo->estimatedCost = 1e6;
+    pInfo->estimatedRows = 100000;
+  }
+  return SQLITE_OK;
+}
+
+static int ctVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
+  CtCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->rdr.s.fd = -1;
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static void ctFileInfoClear(CtFileInfo *p){
+  sqlite3_free(p->zFirst);
+  sqlite3_free(p->zLast);
+  sqlite3_free(p->zError);
+  memset(p, 0, sizeof(*p));
+}
+
+/* The one reset path: release everything a scan holds. */
+static void ctCursorReset(CtCursor *pCur){
+  if( pCur->bReaderOpen ) ctReaderClose(&pCur->rdr);
+  pCur->bReaderOpen = 0;
+  ctWalkClose(pCur->pWalk);
+  pCur->pWalk = 0;
+  pCur->zFile = 0;
+  ctFileInfoClear(&pCur->info);
+  sqlite3_free(pCur->zPath);
+  sqlite3_free(pCur->zOptions);
+  pCur->zPath = pCur->zOptions = 0;
+  pCur->iRowid = 0;
+  pCur->bEof = 1;
+  pCur->bFields = 0;
+}
+
+static int ctVtabClose(sqlite3_vtab_cursor *cur){
+  CtCursor *pCur = (CtCursor*)cur;
+  ctCursorReset(pCur);
+  sqlite3_free(pCur->aScratch);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Set the table's error message, taking ownership of zMsg. */
+static int ctCursorError(CtCursor *pCur, char *zMsg){
+  sqlite3_vtab *pVtab = pCur->base.pVtab;
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zMsg;
+  return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* The message of a reader error without its "cloudtrail: FILE: " prefix. */
+static const char *ctBareError(CtCursor *pCur){
+  const char *z = pCur->rdr.zErr;
+  size_t nPrefix = strlen("cloudtrail: ") + strlen(pCur->zFile) + 2;
+  if( z==0 ) return "out of memory";
+  return strlen(z)>=nPrefix ? z+nPrefix : z;
+}
+
+/*
+** Move to the next file of the walk and open a reader on it.  Returns
+** SQLITE_ROW when a reader is open, SQLITE_DONE at the end of the walk,
+** or an error.  Unreadable entries fail the scan in strict mode and are
+** skipped (and logged) with errors=skip; cloudtrail_files never fails on
+** them but reports them, so it passes bReport.
+*/
+static int ctCursorNextFile(CtCursor *pCur, int bReport){
+  for(;;){
+    const char *zFileErr = 0;
+    char *zErr = 0;
+    int rc = ctWalkNext(pCur->pWalk, &pCur->zFile, &zFileErr, &zErr);
+    pCur->zFileErr = zFileErr;
+    if( rc==SQLITE_DONE ) return rc;
+    if( rc==SQLITE_ERROR ) return ctCursorError(pCur, zErr);
+    if( rc!=SQLITE_ROW ) return rc;
+    if( zFileErr==0 ){
+      rc = ctReaderOpen(&pCur->rdr, pCur->zFile, (size_t)pCur->opt.nBuffer,
+                        (size_t)pCur->opt.mxRecord);
+      pCur->bReaderOpen = 1;
+      if( rc==SQLITE_OK || bReport ) return SQLITE_ROW;
+      if( rc==SQLITE_NOMEM ) return rc;
+      if( !pCur->opt.bSkip ){
+        return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->rdr.zErr));
+      }
+      sqlite3_log(SQLITE_WARNING, "%s (skipped)", pCur->rdr.zErr);
+      ctReaderClose(&pCur->rdr);
+      pCur->bReaderOpen = 0;
+      continue;
+    }
+    if( bReport ) return SQLITE_ROW;
+    if( !pCur->opt.bSkip ){
+      return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: %s: %s",
+                                                 pCur->zFile, zFileErr));
+    }
+    sqlite3_log(SQLITE_WARNING, "cloudtrail: %s: %s (skipped)",
+                pCur->zFile, zFileErr);
+  }
+}
+
+/* cloudtrail: advance to the next record of any file. */
+static int ctEventsNext(CtCursor *pCur){
+  for(;;){
+    int rc;
+    if( pCur->bReaderOpen ){
+      rc = ctReaderNext(&pCur->rdr);
+      if( rc==SQLITE_ROW ){
+        pCur->bFields = 0;
+        pCur->iRowid++;
+        return SQLITE_OK;
+      }
+      if( rc!=SQLITE_DONE ){
+        if( rc==SQLITE_NOMEM ) return rc;
+        if( !pCur->opt.bSkip ){
+          return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->rdr.zErr));
+        }
+        sqlite3_log(SQLITE_WARNING, "%s (skipped after %lld records)",
+                    pCur->rdr.zErr, pCur->rdr.nRecord);
+      }
+      ctReaderClose(&pCur->rdr);
+      pCur->bReaderOpen = 0;
+    }
+    rc = ctCursorNextFile(pCur, 0);
+    if( rc==SQLITE_DONE ){
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+    if( rc!=SQLITE_ROW ) return rc;
+  }
+}
+
+/* Make sure the scratch buffer holds n bytes. */
+static int ctScratch(CtCursor *pCur, size_t n){
+  if( n>pCur->nScratch ){
+    size_t nNew = n<256 ? 256 : n;
+    char *aNew = sqlite3_realloc64(pCur->aScratch, nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    pCur->aScratch = aNew;
+    pCur->nScratch = nNew;
+  }
+  return SQLITE_OK;
+}
+
+/* Decode the JSON string body s into the scratch buffer; *pn its length. */
+static const char *ctDecode(CtCursor *pCur, CtSpan s, size_t *pn){
+  if( memchr(s.z, '\\', s.n)==0 ){
+    *pn = s.n;
+    return s.z;
+  }
+  if( ctScratch(pCur, s.n) ) return 0;
+  *pn = ct_json_unescape(s.z, s.n, pCur->aScratch);
+  return pCur->aScratch;
+}
+
+/* Copy of the event time of the current record, or 0. */
+static char *ctEventTimeCopy(CtCursor *pCur){
+  CtSpan v;
+  size_t n;
+  const char *z;
+  if( pCur->rdr.eKind==CT_KIND_ECS ) v = ct_json_lookup(pCur->rdr.rec, "@timestamp");
+  else{
+    ctFieldsRaw(pCur->rdr.rec, &pCur->fields);
+    v = pCur->fields.a[CT_F_EVENT_TIME];
+  }
+  v = ctJsonStringBody(v);
+  if( v.z==0 ) return 0;
+  z = ctDecode(pCur, v, &n);
+  return z ? sqlite3_mprintf("%.*s", (int)n, z) : 0;
+}
+
+/* cloudtrail_files: read the next file to its end and summarise it. */
+static int ctFilesNext(CtCursor *pCur){
+  CtFileInfo *pI = &pCur->info;
+  int rc;
+  if( pCur->bReaderOpen ){
+    ctReaderClose(&pCur->rdr);
+    pCur->bReaderOpen = 0;
+  }
+  ctFileInfoClear(pI);
+  rc = ctCursorNextFile(pCur, 1);
+  if( rc==SQLITE_DONE ){
+    pCur->bEof = 1;
+    return SQLITE_OK;
+  }
+  if( rc!=SQLITE_ROW ) return rc;
+  pCur->iRowid++;
+  pI->nBytes = -1;
+  pI->nCompressed = -1;
+  if( !pCur->bReaderOpen ){
+    /* The walk could not treat it as a file at all. */
+    pI->zError = sqlite3_mprintf("%s", pCur->zFileErr);
+    return pI->zError ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  rc = pCur->rdr.rc ? pCur->rdr.rc : SQLITE_ROW;
+  while( rc==SQLITE_ROW ){
+    char *zT;
+    rc = ctReaderNext(&pCur->rdr);
+    if( rc!=SQLITE_ROW ) break;
+    zT = ctEventTimeCopy(pCur);
+    if( zT && (pI->zFirst==0 || strcmp(zT, pI->zFirst)<0) ){
+      sqlite3_free(pI->zFirst);
+      pI->zFirst = sqlite3_mprintf("%s", zT);
+    }
+    if( zT && (pI->zLast==0 || strcmp(zT, pI->zLast)>0) ){
+      sqlite3_free(pI->zLast);
+      pI->zLast = zT;
+    }else{
+      sqlite3_free(zT);
+    }
+  }
+  if( rc==SQLITE_NOMEM ) return rc;
+  pI->eFormat = pCur->rdr.eFormat;
+  pI->bGzip = pCur->rdr.s.bGzip;
+  pI->nCompressed = pCur->rdr.s.nFileSize>=0 ? pCur->rdr.s.nFileSize
+                                             : pCur->rdr.s.nFileRead;
+  pI->nRecords = pCur->rdr.nRecord;
+  if( rc==SQLITE_DONE ){
+    pI->nBytes = pCur->rdr.s.iBase + (sqlite3_int64)pCur->rdr.s.nData;
+  }else{
+    pI->zError = sqlite3_mprintf("%s", ctBareError(pCur));
+  }
+  return SQLITE_OK;
+}
+
+/*
+** Start a scan.  argv[] holds PATH and/or OPTIONS as idxNum says; missing
+** ones come from CREATE VIRTUAL TABLE.
+*/
+static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                        const char *idxStr, int argc, sqlite3_value **argv){
+  CtCursor *pCur = (CtCursor*)cur;
+  CtVtab *pTab = (CtVtab*)cur->pVtab;
+  const char *zPath = pTab->zPath;
+  char *zErr = 0;
+  int rc, iArg = 0;
+  sqlite3_int64 mxLen;
+  (void)idxStr; (void)argc;
+  ctCursorReset(pCur);
+  pCur->opt = pTab->opt;
+  if( idxNum & 1 ){
+    zPath = (const char*)sqlite3_value_text(argv[iArg++]);
+    if( zPath==0 ){
+      return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: PATH is NULL"));
+    }
+  }
+  if( zPath==0 ){
+    return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: no PATH: use "
+        "%s('dir') or CREATE VIRTUAL TABLE t USING %s('dir')",
+        pTab->bFiles ? "cloudtrail_files" : "cloudtrail",
+        pTab->bFiles ? "cloudtrail_files" : "cloudtrail"));
+  }
+  pCur->zPath = sqlite3_mprintf("%s", zPath);
+  if( pCur->zPath==0 ) return SQLITE_NOMEM;
+  if( idxNum & 2 ){
+    const char *zOpt = (const char*)sqlite3_value_text(argv[iArg++]);
+    if( zOpt ){
+      pCur->zOptions = sqlite3_mprintf("%s", zOpt);
+      if( pCur->zOptions==0 ) return SQLITE_NOMEM;
+      rc = ctOptionsParse(&pCur->opt, zOpt, &zErr);
+      if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
+    }
+  }
+  /* Every record becomes a TEXT value, so none may exceed the length
+  ** limit of this connection. */
+  mxLen = sqlite3_limit(pTab->db, SQLITE_LIMIT_LENGTH, -1);
+  if( pCur->opt.mxRecord>mxLen ){
+    if( pCur->opt.mxRecord!=CT_DEFAULT_MAX_RECORD ){
+      return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: max_record_size"
+          " %lld exceeds SQLITE_LIMIT_LENGTH (%lld)", pCur->opt.mxRecord, mxLen));
+    }
+    pCur->opt.mxRecord = mxLen;
+  }
+  if( pCur->opt.nBuffer>pCur->opt.mxRecord ) pCur->opt.nBuffer = pCur->opt.mxRecord;
+  rc = ctWalkOpen(pCur->zPath, &pCur->pWalk, &zErr);
+  if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
+  pCur->bEof = 0;
+  return pTab->bFiles ? ctFilesNext(pCur) : ctEventsNext(pCur);
+}
+
+static int ctVtabNext(sqlite3_vtab_cursor *cur){
+  CtCursor *pCur = (CtCursor*)cur;
+  CtVtab *pTab = (CtVtab*)cur->pVtab;
+  return pTab->bFiles ? ctFilesNext(pCur) : ctEventsNext(pCur);
+}
+
+static int ctVtabEof(sqlite3_vtab_cursor *cur){
+  return ((CtCursor*)cur)->bEof;
+}
+
+static int ctVtabRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((CtCursor*)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+/* Return a JSON value as SQL: strings decoded, null as NULL, anything else
+** (numbers, booleans, objects) as its JSON text. */
+static void ctResultJson(sqlite3_context *ctx, CtCursor *pCur, CtSpan v){
+  CtSpan s;
+  size_t n;
+  const char *z;
+  if( ct_json_is_null(v) ) return;
+  s = ctJsonStringBody(v);
+  if( s.z==0 ){
+    sqlite3_result_text(ctx, v.z, (int)v.n, SQLITE_TRANSIENT);
+    return;
+  }
+  z = ctDecode(pCur, s, &n);
+  if( z==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, z, (int)n, SQLITE_TRANSIENT);
+}
+
+/* read_only: JSON true/false (or the strings "true"/"false") as 1/0. */
+static void ctResultBool(sqlite3_context *ctx, CtSpan v){
+  CtSpan s = ctJsonStringBody(v);
+  if( s.z ) v = s;
+  if( v.z && v.n==4 && memcmp(v.z, "true", 4)==0 ) sqlite3_result_int(ctx, 1);
+  else if( v.z && v.n==5 && memcmp(v.z, "false", 5)==0 ) sqlite3_result_int(ctx, 0);
+}
+
+/* outcome of a raw record (see ctOutcomeRaw()). */
+static void ctResultOutcome(sqlite3_context *ctx, CtCursor *pCur){
+  int bLower;
+  const char *zFixed = ctOutcomeRaw(&pCur->fields, &bLower);
+  size_t n, i;
+  const char *z;
+  char *zOut;
+  if( zFixed ){
+    sqlite3_result_text(ctx, zFixed, -1, SQLITE_STATIC);
+    return;
+  }
+  z = ctDecode(pCur, ctJsonStringBody(pCur->fields.a[CT_F_CONSOLE_LOGIN]), &n);
+  zOut = z ? sqlite3_malloc64(n+1) : 0;
+  if( zOut==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  for(i=0; i<n; i++){
+    char c = z[i];
+    zOut[i] = (c>='A' && c<='Z') ? (char)(c+32) : c;
+  }
+  sqlite3_result_text(ctx, zOut, (int)n, sqlite3_free);
+}
+
+/* session_issuer_name of an ECS document: the last '/' segment of the
+** issuer ARN (a role ARN ends with the role name). */
+static void ctResultIssuerName(sqlite3_context *ctx, CtCursor *pCur){
+  CtSpan s = ctJsonStringBody(pCur->fields.a[CT_F_ISSUER_ARN]);
+  size_t n, i;
+  const char *z;
+  if( s.z==0 ) return;
+  z = ctDecode(pCur, s, &n);
+  if( z==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  for(i=n; i>0 && z[i-1]!='/'; i--){}
+  if( i>0 ) sqlite3_result_text(ctx, z+i, (int)(n-i), SQLITE_TRANSIENT);
+}
+
+static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
+  CtReader *r = &pCur->rdr;
+  int bEcs = r->eKind==CT_KIND_ECS;
+  switch( i ){
+    case CT_COL_RAW:
+      sqlite3_result_text(ctx, r->rec.z, (int)r->rec.n, SQLITE_TRANSIENT);
+      return SQLITE_OK;
+    case CT_COL_FILE:
+      sqlite3_result_text(ctx, pCur->zFile, -1, SQLITE_TRANSIENT);
+      return SQLITE_OK;
+    case CT_COL_RECORD_INDEX:
+      sqlite3_result_int64(ctx, r->iRecord);
+      return SQLITE_OK;
+    case CT_COL_PATH:
+      sqlite3_result_text(ctx, pCur->zPath, -1, SQLITE_TRANSIENT);
+      return SQLITE_OK;
+    case CT_COL_OPTIONS:
+      if( pCur->zOptions ){
+        sqlite3_result_text(ctx, pCur->zOptions, -1, SQLITE_TRANSIENT);
+      }
+      return SQLITE_OK;
+  }
+  if( !pCur->bFields ){
+    if( bEcs ) ctFieldsEcs(r->rec, &pCur->fields);
+    else ctFieldsRaw(r->rec, &pCur->fields);
+    pCur->bFields = 1;
+  }
+  if( i==CT_F_READ_ONLY ){
+    ctResultBool(ctx, pCur->fields.a[i]);
+  }else if( i==CT_F_OUTCOME && !bEcs ){
+    ctResultOutcome(ctx, pCur);
+  }else if( i==CT_F_ISSUER_NAME && bEcs ){
+    ctResultIssuerName(ctx, pCur);
+  }else{
+    ctResultJson(ctx, pCur, pCur->fields.a[i]);
+  }
+  return SQLITE_OK;
+}
+
+static int ctFilesColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
+  CtFileInfo *pI = &pCur->info;
+  switch( i ){
+    case CT_FCOL_FILE:
+      sqlite3_result_text(ctx, pCur->zFile, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_FCOL_FORMAT:
+      if( ctFormatName(pI->eFormat) ){
+        sqlite3_result_text(ctx, ctFormatName(pI->eFormat), -1, SQLITE_STATIC);
+      }
+      break;
+    case CT_FCOL_COMPRESSION:
+      if( pI->bGzip ) sqlite3_result_text(ctx, "gzip", -1, SQLITE_STATIC);
+      break;
+    case CT_FCOL_CBYTES:
+      if( pI->nCompressed>=0 ) sqlite3_result_int64(ctx, pI->nCompressed);
+      break;
+    case CT_FCOL_BYTES:
+      if( pI->nBytes>=0 ) sqlite3_result_int64(ctx, pI->nBytes);
+      break;
+    case CT_FCOL_RECORDS:
+      sqlite3_result_int64(ctx, pI->nRecords);
+      break;
+    case CT_FCOL_FIRST:
+      if( pI->zFirst ) sqlite3_result_text(ctx, pI->zFirst, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_FCOL_LAST:
+      if( pI->zLast ) sqlite3_result_text(ctx, pI->zLast, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_FCOL_ERROR:
+      if( pI->zError ) sqlite3_result_text(ctx, pI->zError, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_FCOL_PATH:
+      sqlite3_result_text(ctx, pCur->zPath, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_FCOL_OPTIONS:
+      if( pCur->zOptions ){
+        sqlite3_result_text(ctx, pCur->zOptions, -1, SQLITE_TRANSIENT);
+      }
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int ctVtabColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  CtCursor *pCur = (CtCursor*)cur;
+  if( ((CtVtab*)cur->pVtab)->bFiles ) return ctFilesColumn(pCur, ctx, i);
+  return ctEventsColumn(pCur, ctx, i);
+}
+
+static sqlite3_module ctModule = {
+  0,                  /* iVersion */
+  ctVtabConnect,      /* xCreate: same as xConnect, so also eponymous */
+  ctVtabConnect,      /* xConnect */
+  ctVtabBestIndex,
+  ctVtabDisconnect,
+  ctVtabDisconnect,   /* xDestroy */
+  ctVtabOpen,
+  ctVtabClose,
+  ctVtabFilter,
+  ctVtabNext,
+  ctVtabEof,
+  ctVtabColumn,
+  ctVtabRowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+/* Marker passed as pAux to tell cloudtrail_files from cloudtrail. */
+static int ctFilesMarker;
+
+/*
+** Register both tables.  They read files, so they are never marked
+** SQLITE_VTAB_INNOCUOUS: with trusted_schema=OFF the schema cannot use them.
+*/
+int ctRegisterVtabs(sqlite3 *db){
+  int rc = sqlite3_create_module(db, "cloudtrail", &ctModule, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module(db, "cloudtrail_files", &ctModule, &ctFilesMarker);
+  }
+  return rc;
+}

@@ -1,0 +1,6 @@
+/* ct_vtab.h — registration of the cloudtrail and cloudtrail_files tables. */
+#ifndef CT_VTAB_H
+#define CT_VTAB_H
+#include "sqlite3ext.h"
+int ctRegisterVtabs(sqlite3 *db);
+#endif

@@ -1,0 +1,31 @@
+-- Bad input: strict mode fails naming the file and position; skip mode
+-- goes on and cloudtrail_files accounts for everything.
+.mode list
+SELECT count(*) FROM cloudtrail('fixtures/bad/not-json.txt');
+SELECT count(*) FROM cloudtrail('fixtures/bad/truncated.json.gz');
+SELECT count(*) FROM cloudtrail('fixtures/bad/bad-crc.json.gz');
+SELECT count(*) FROM cloudtrail('fixtures/bad/trailing-garbage.json.gz');
+SELECT count(*) FROM cloudtrail('fixtures/bad/header-only.json.gz');
+SELECT count(*) FROM cloudtrail('fixtures/bad/empty.json.gz');
+SELECT count(*) FROM cloudtrail('fixtures/bad/mid-record.json');
+SELECT count(*) FROM cloudtrail('fixtures/bad/not-object.json');
+SELECT count(*) FROM cloudtrail('fixtures/bad/bad-syntax.jsonl');
+SELECT count(*) FROM cloudtrail('fixtures/bad/control-char.jsonl');
+SELECT count(*) FROM cloudtrail('fixtures/bad/deep.json');
+SELECT count(*) FROM cloudtrail('fixtures/bad/lookup-bad-event.json');
+SELECT count(*) FROM cloudtrail('fixtures/bad/lookup-no-event.json');
+SELECT count(*) FROM cloudtrail('fixtures/bad/wrapper-unclosed.json');
+SELECT count(*) FROM cloudtrail('fixtures/bad/big-record.jsonl', 'max_record_size=1K');
+SELECT '-- records before the damage were already returned (strict)';
+SELECT event_id FROM cloudtrail('fixtures/bad/mid-record.json');
+SELECT '-- skip: every good record of the folder, then the accounting';
+SELECT file, count(*) FROM cloudtrail('fixtures/bad', 'errors=skip') GROUP BY file ORDER BY file;
+.headers on
+SELECT file, format, compression, compressed_bytes, bytes, records, error
+  FROM cloudtrail_files('fixtures/bad');
+.headers off
+SELECT '-- rows returned with errors=skip equal the records cloudtrail_files counts';
+SELECT (SELECT count(*) FROM cloudtrail('fixtures/bad', 'errors=skip'))
+     = (SELECT sum(records) FROM cloudtrail_files('fixtures/bad'));
+SELECT (SELECT count(*) FROM cloudtrail('fixtures', 'errors=skip'))
+     = (SELECT sum(records) FROM cloudtrail_files('fixtures'));

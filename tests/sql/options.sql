@@ -1,0 +1,24 @@
+-- Options: syntax in both forms, validation, and that the read window size
+-- never changes results (buffer_size=16 forces a refill every few bytes).
+.mode list
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'errors=strict');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'errors = skip');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'errors=lenient');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'colour=blue');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'errors');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=12');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'buffer_size=lots');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=2G');
+SELECT '-- results are identical whatever the window size';
+CREATE TEMP TABLE base AS SELECT file, record_index, raw, event_time, principal_id, outcome
+  FROM cloudtrail('fixtures', 'errors=skip');
+CREATE TEMP TABLE tiny AS SELECT file, record_index, raw, event_time, principal_id, outcome
+  FROM cloudtrail('fixtures', 'errors=skip, buffer_size=16');
+SELECT count(*) > 0, count(*) = (SELECT count(*) FROM tiny) FROM base;
+SELECT count(*) FROM (SELECT * FROM base EXCEPT SELECT * FROM tiny);
+SELECT '-- the error accounting too';
+SELECT count(*) FROM (
+  SELECT file, format, records, error FROM cloudtrail_files('fixtures')
+  EXCEPT SELECT file, format, records, error FROM cloudtrail_files('fixtures', 'buffer_size=16'));
+SELECT '-- hidden columns';
+SELECT DISTINCT path, options FROM cloudtrail('fixtures/formats/array.json', 'errors=skip');

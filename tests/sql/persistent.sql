@@ -1,0 +1,28 @@
+-- CREATE VIRTUAL TABLE keeps a table over the evidence in a case database;
+-- saved views work after the database is reopened.
+.mode list
+.shell rm -f dist/scratch/case.db
+.open dist/scratch/case.db
+.load @EXT@
+CREATE VIRTUAL TABLE trail USING cloudtrail('fixtures/formats', errors=skip);
+CREATE VIRTUAL TABLE bad USING cloudtrail(path='fixtures/bad', errors=skip, max_record_size='1K');
+CREATE VIRTUAL TABLE bare USING cloudtrail(fixtures/tree/exports);
+CREATE VIRTUAL TABLE files USING cloudtrail_files('fixtures/tree');
+CREATE VIEW signins AS SELECT event_time, event_name, principal_id FROM trail
+  WHERE event_source = 'signin.amazonaws.com' ORDER BY event_time, event_name;
+SELECT count(*) FROM trail;
+SELECT count(*) FROM bad;
+SELECT count(*) FROM bare;
+SELECT count(*), sum(records) FROM files;
+.open dist/scratch/case.db
+.load @EXT@
+SELECT '-- reopened';
+SELECT * FROM signins;
+SELECT count(*) FROM trail;
+SELECT '-- the table-valued form overrides the stored PATH';
+SELECT count(*) FROM trail('fixtures/formats/array.json');
+SELECT '-- argument errors';
+CREATE VIRTUAL TABLE t2 USING cloudtrail('a', 'b');
+CREATE VIRTUAL TABLE t3 USING cloudtrail('fixtures', speed=fast);
+CREATE VIRTUAL TABLE t4 USING cloudtrail(errors=skip);
+SELECT count(*) FROM t4;

@@ -1,0 +1,24 @@
+-- The file-reading tables are not innocuous: with trusted_schema=OFF a view
+-- or trigger stored in a database cannot make them read files.  The pure
+-- function stays usable there.
+.mode list
+.shell rm -f dist/scratch/hostile.db
+.open dist/scratch/hostile.db
+.load @EXT@
+CREATE VIEW innocent AS SELECT raw FROM cloudtrail('/etc/passwd');
+CREATE VIEW innocent_files AS SELECT file, error FROM cloudtrail_files('/etc');
+CREATE VIEW version AS SELECT cloudtrail_version() AS v;
+CREATE TABLE log(x);
+CREATE TRIGGER grab AFTER INSERT ON log BEGIN
+  INSERT INTO log SELECT raw FROM cloudtrail('/etc/hostname');
+END;
+.open dist/scratch/hostile.db
+.load @EXT@
+PRAGMA trusted_schema=OFF;
+SELECT count(*) FROM innocent;
+SELECT count(*) FROM innocent_files;
+INSERT INTO log VALUES (1);
+SELECT count(*) FROM log;
+SELECT v = cloudtrail_version() FROM version;
+SELECT '-- typed by the user, the same query is allowed (and /etc/passwd is not JSON)';
+SELECT count(*) FROM cloudtrail('/etc/passwd');
