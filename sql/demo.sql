@@ -7,10 +7,11 @@ SELECT format, compression, count(*) AS files, sum(records) AS records,
   FROM cloudtrail_files('fixtures/demo')
  GROUP BY format, compression ORDER BY format;
 
--- One row per event source.
-SELECT event_source, count(*) AS events,
+-- One row per event source (Insights records have none: shown by type).
+SELECT coalesce(event_source, '(' || event_type || ')') AS event_source,
+       count(*) AS events,
        sum(outcome = 'failure') AS failures,
        min(event_time) AS first_seen, max(event_time) AS last_seen
   FROM cloudtrail('fixtures/demo')
- GROUP BY event_source
- ORDER BY events DESC, event_source;
+ GROUP BY 1
+ ORDER BY events DESC, 1;
