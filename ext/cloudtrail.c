@@ -3,13 +3,17 @@
 **
 **   .load ./dist/cloudtrail
 **
-** registers the cloudtrail and cloudtrail_files tables and the
-** cloudtrail_version() function.  Built with -DSQLITE_CORE the same code
+** registers the cloudtrail and cloudtrail_files tables, the rule functions
+** (ec2_console_login()), the rule catalog (cloudtrail_rules(), mitre_tags())
+** cloudtrail_value() and cloudtrail_version().  Built with -DSQLITE_CORE the same code
 ** links statically into a test harness, which then calls
 ** sqlite3_cloudtrail_init() itself.
 */
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT1
+#include "ct_catalog.h"
+#include "ct_func.h"
+#include "ct_rules.h"
 #include "ct_vtab.h"
 
 #ifndef CT_VERSION
@@ -35,6 +39,9 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   rc = sqlite3_create_function(db, "cloudtrail_version", 0,
       SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS, 0,
       ctVersionFunc, 0, 0);
+  if( rc==SQLITE_OK ) rc = ctRegisterFuncs(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterRules(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterCatalog(db);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   return rc;
 }

@@ -1,5 +1,8 @@
 /*
-** ct_fields.c — locate the columns' values in one record.
+** ct_fields.c — what a record is, and where the columns' values are in it.
+**
+** ctRecordShape() tells a CloudTrail record from an Elastic document or a
+** wrapper (EventBridge envelope, search hit, lookup-events item, digest).
 **
 ** Raw CloudTrail records are read in a single pass over their top-level
 ** members (descending only into userIdentity and responseElements).  ECS
@@ -181,4 +184,63 @@ const char *ctOutcomeRaw(const CtFields *pF, int *pbLower){
     return "failure";
   }
   return "success";
+}
+
+/* Note what one top-level key of a record says about its shape. */
+static void ctShapeKey(CtShape *pS, CtSpan key, CtSpan val){
+  static const char *const azRaw[] = {
+    "eventVersion", "eventTime", "eventSource", "eventName", "eventID",
+    "userIdentity", "awsRegion", "eventType"
+  };
+  static const char *const azEcsPrefix[] = {
+    "@timestamp", "event", "ecs", "data_stream", "aws", "cloud", "user"
+  };
+  size_t k;
+  if( ct_json_key_eq(key, "detail-type", 11) ){ pS->bDetailType = 1; return; }
+  if( ct_json_key_eq(key, "detail", 6) && val.z[0]=='{' ){
+    if( !pS->detail.z ) pS->detail = val;
+    return;
+  }
+  if( ct_json_key_eq(key, "_source", 7) && val.z[0]=='{' ){
+    if( !pS->source.z ) pS->source = val;
+    return;
+  }
+  if( ct_json_key_eq(key, "CloudTrailEvent", 15) && val.z[0]=='"' ){
+    if( !pS->ctEvent.z ) pS->ctEvent = val;
+    return;
+  }
+  if( ct_json_key_eq(key, "digestStartTime", 15) ){ pS->bDigestStart = 1; return; }
+  if( ct_json_key_eq(key, "logFiles", 8) ){ pS->bLogFiles = 1; return; }
+  for(k=0; k<sizeof(azRaw)/sizeof(azRaw[0]); k++){
+    if( ct_json_key_eq(key, azRaw[k], strlen(azRaw[k])) ){ pS->bRaw = 1; return; }
+  }
+  for(k=0; k<sizeof(azEcsPrefix)/sizeof(azEcsPrefix[0]); k++){
+    size_t nP = strlen(azEcsPrefix[k]);
+    if( key.n>=nP && memcmp(key.z, azEcsPrefix[k], nP)==0
+     && (key.n==nP || key.z[nP]=='.') ){
+      pS->bEcs = 1;
+      return;
+    }
+  }
+}
+
+/*
+** Decide what the validated object rec is: a CloudTrail record, an Elastic
+** document, or a wrapper around one (CT_SHAPE_*).  *pS receives the spans of
+** the wrapped objects.  One pass over the top-level keys.
+*/
+int ctRecordShape(CtSpan rec, CtShape *pS){
+  CtSpan key, val;
+  size_t i = 1;
+  memset(pS, 0, sizeof(*pS));
+  while( ct_json_next_member(rec.z, rec.n, &i, &key, &val) ){
+    ctShapeKey(pS, key, val);
+  }
+  if( pS->bDetailType && pS->detail.z ) return CT_SHAPE_ENVELOPE;
+  if( pS->source.z ) return CT_SHAPE_HIT;
+  if( pS->ctEvent.z ) return CT_SHAPE_LOOKUP;
+  if( pS->bDigestStart && pS->bLogFiles ) return CT_SHAPE_DIGEST;
+  if( pS->bRaw ) return CT_SHAPE_RAW;
+  if( pS->bEcs ) return CT_SHAPE_ECS;
+  return CT_SHAPE_RAW;
 }

@@ -38,6 +38,21 @@ struct CtFields {
   CtSpan a[CT_NFIELD];
 };
 
+/* What a record object is (ctRecordShape()). */
+#define CT_SHAPE_RAW         0   /* a CloudTrail record */
+#define CT_SHAPE_ECS         1   /* an Elastic document */
+#define CT_SHAPE_ENVELOPE    2   /* EventBridge envelope: see detail */
+#define CT_SHAPE_HIT         3   /* Elasticsearch hit: see source */
+#define CT_SHAPE_LOOKUP      4   /* lookup-events item: see ctEvent */
+#define CT_SHAPE_DIGEST      5   /* a CloudTrail digest file */
+
+typedef struct CtShape CtShape;
+struct CtShape {
+  CtSpan detail, source, ctEvent;     /* wrapped objects / string */
+  int bDetailType, bDigestStart, bLogFiles, bRaw, bEcs;
+};
+
+int ctRecordShape(CtSpan rec, CtShape *pS);
 void ctFieldsRaw(CtSpan rec, CtFields *pF);
 void ctFieldsEcs(CtSpan rec, CtFields *pF);
 const char *ctOutcomeRaw(const CtFields *pF, int *pbLower);

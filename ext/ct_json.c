@@ -281,6 +281,22 @@ int ct_json_next_member(const char *z, size_t n, size_t *pi,
   return 1;
 }
 
+/*
+** Step through the elements of a validated array z[0..n) whose '[' is at
+** z[0].  Start with *pi==1.  Returns 1 and sets *pVal per element, then 0.
+*/
+int ct_json_next_element(const char *z, size_t n, size_t *pi, CtSpan *pVal){
+  size_t i = ct_json_skip_ws(z, n, *pi);
+  size_t iEnd;
+  if( i<n && z[i]==',' ) i = ct_json_skip_ws(z, n, i+1);
+  if( i>=n || z[i]==']' ) return 0;
+  iEnd = ct_json_skip(z, n, i);
+  pVal->z = z+i;
+  pVal->n = iEnd-i;
+  *pi = iEnd;
+  return 1;
+}
+
 /* Longest key we compare after unescaping; every key the extension looks
 ** for is far shorter, so a longer escaped key can never match. */
 #define CT_JSON_MAX_KEY 256
@@ -299,7 +315,9 @@ static const char *ctKeyText(CtSpan key, char *aBuf, size_t *pn){
   return aBuf;
 }
 
-/* True if the (escaped) key decodes to exactly zName[0..nName). */
+/* True if the escaped key (or any string body) decodes to exactly
+** zName[0..nName).  No allocation: a body longer than CT_JSON_MAX_KEY bytes
+** is only compared when it holds no escapes. */
 int ct_json_key_eq(CtSpan key, const char *zName, size_t nName){
   char aBuf[CT_JSON_MAX_KEY];
   size_t nKey;

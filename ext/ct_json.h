@@ -41,6 +41,7 @@ int ct_json_string_end(const char *z, size_t n, size_t i, size_t *piEnd,
 size_t ct_json_skip(const char *z, size_t n, size_t i);
 int ct_json_next_member(const char *z, size_t n, size_t *pi,
                         CtSpan *pKey, CtSpan *pVal);
+int ct_json_next_element(const char *z, size_t n, size_t *pi, CtSpan *pVal);
 int ct_json_key_eq(CtSpan key, const char *zName, size_t nName);
 int ct_json_is_null(CtSpan v);
 size_t ct_json_unescape(const char *z, size_t n, char *zOut);

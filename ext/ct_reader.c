@@ -18,6 +18,7 @@
 */
 #include <stdarg.h>
 #include <string.h>
+#include "ct_fields.h"
 #include "ct_reader.h"
 SQLITE_EXTENSION_INIT3
 
@@ -151,76 +152,6 @@ static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd){
   }
 }
 
-/* Keys that mark a record's shape; see ctClassify(). */
-typedef struct CtShape CtShape;
-struct CtShape {
-  CtSpan detail, source, ctEvent;
-  int bDetailType, bDigestStart, bLogFiles, bRaw, bEcs;
-};
-
-/* Note what one top-level key of a record says about its shape. */
-static void ctShapeKey(CtShape *pS, CtSpan key, CtSpan val){
-  static const char *const azRaw[] = {
-    "eventVersion", "eventTime", "eventSource", "eventName", "eventID",
-    "userIdentity", "awsRegion", "eventType"
-  };
-  static const char *const azEcsPrefix[] = {
-    "@timestamp", "event", "ecs", "data_stream", "aws", "cloud", "user"
-  };
-  size_t k;
-  if( ct_json_key_eq(key, "detail-type", 11) ){ pS->bDetailType = 1; return; }
-  if( ct_json_key_eq(key, "detail", 6) && val.z[0]=='{' ){
-    if( !pS->detail.z ) pS->detail = val;
-    return;
-  }
-  if( ct_json_key_eq(key, "_source", 7) && val.z[0]=='{' ){
-    if( !pS->source.z ) pS->source = val;
-    return;
-  }
-  if( ct_json_key_eq(key, "CloudTrailEvent", 15) && val.z[0]=='"' ){
-    if( !pS->ctEvent.z ) pS->ctEvent = val;
-    return;
-  }
-  if( ct_json_key_eq(key, "digestStartTime", 15) ){ pS->bDigestStart = 1; return; }
-  if( ct_json_key_eq(key, "logFiles", 8) ){ pS->bLogFiles = 1; return; }
-  for(k=0; k<sizeof(azRaw)/sizeof(azRaw[0]); k++){
-    if( ct_json_key_eq(key, azRaw[k], strlen(azRaw[k])) ){ pS->bRaw = 1; return; }
-  }
-  for(k=0; k<sizeof(azEcsPrefix)/sizeof(azEcsPrefix[0]); k++){
-    size_t nP = strlen(azEcsPrefix[k]);
-    if( key.n>=nP && memcmp(key.z, azEcsPrefix[k], nP)==0
-     && (key.n==nP || key.z[nP]=='.') ){
-      pS->bEcs = 1;
-      return;
-    }
-  }
-}
-
-/* Record shapes, the result of ctClassify(). */
-#define CT_SHAPE_RAW         0
-#define CT_SHAPE_ECS         1
-#define CT_SHAPE_ENVELOPE    2
-#define CT_SHAPE_HIT         3
-#define CT_SHAPE_LOOKUP      4
-#define CT_SHAPE_DIGEST      5
-
-/* Decide what the validated object rec is; fill *pS. */
-static int ctClassify(CtSpan rec, CtShape *pS){
-  CtSpan key, val;
-  size_t i = 1;
-  memset(pS, 0, sizeof(*pS));
-  while( ct_json_next_member(rec.z, rec.n, &i, &key, &val) ){
-    ctShapeKey(pS, key, val);
-  }
-  if( pS->bDetailType && pS->detail.z ) return CT_SHAPE_ENVELOPE;
-  if( pS->source.z ) return CT_SHAPE_HIT;
-  if( pS->ctEvent.z ) return CT_SHAPE_LOOKUP;
-  if( pS->bDigestStart && pS->bLogFiles ) return CT_SHAPE_DIGEST;
-  if( pS->bRaw ) return CT_SHAPE_RAW;
-  if( pS->bEcs ) return CT_SHAPE_ECS;
-  return CT_SHAPE_RAW;
-}
-
 /*
 ** Decode a lookup-events CloudTrailEvent string into p->aDec and check that
 ** it holds exactly one JSON object.  Sets p->rec to the decoded text.
@@ -293,7 +224,7 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
         "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p), iStart,
         (sqlite3_int64)p->mxRecord);
   }
-  eShape = ctClassify(obj, &shape);
+  eShape = ctRecordShape(obj, &shape);
   if( p->eCont==CT_CONT_EVENTS && !p->bProbing && eShape!=CT_SHAPE_LOOKUP ){
     return ctReaderError(p, "record %lld at %s %lld has no CloudTrailEvent "
         "string", p->nRecord, ctByteWord(p), iStart);

@@ -468,6 +468,67 @@ def list_groups(top, skip_dirs=(), skip_files=()):
     return groups
 
 
+# Elastic's ingest output (the -expected.json beside each raw .log input):
+# cloudtrail column -> ECS field Elastic wrote for the same record.
+ELASTIC_FIELDS = (("outcome", "event.outcome"), ("principal_id", "user.id"),
+                  ("event_name", "event.action"), ("event_source", "event.provider"),
+                  ("identity_type", "aws.cloudtrail.user_identity.type"))
+
+
+def nested_get(doc, dotted):
+    """Value of a dotted path in a nested dict (Elastic's expected output), or None."""
+    for part in dotted.split("."):
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(part)
+    return doc
+
+
+def check_elastic(con, root, verbose):
+    """Compare our columns and rule with Elastic's own ECS output for each record.
+
+    For every raw input line that Elastic turned into a document, the five
+    fields the rule reads must equal Elastic's, and ec2_console_login() must
+    give the same answer on the raw record and on Elastic's document (with
+    the event.dataset the data stream adds).  True if everything agrees.
+    """
+    diffs, records, rule_agree = [], 0, 0
+    for log in sorted(f for f in os.listdir(root) if f.endswith(".log")):
+        expected = os.path.join(root, log + "-expected.json")
+        if not os.path.isfile(expected):
+            continue
+        with open(expected, encoding="utf-8") as fh:
+            docs = [d for d in json.load(fh)["expected"]
+                    if nested_get(d, "event.original")]
+        rows = con.execute(
+            "SELECT outcome, principal_id, event_name, event_source, identity_type,"
+            " ec2_console_login(raw) FROM cloudtrail(?, 'errors=skip') ORDER BY rowid",
+            (os.path.join(root, log),)).fetchall()
+        if len(rows) != len(docs):
+            diffs.append("%s: %d rows, Elastic made %d documents" % (log, len(rows), len(docs)))
+        for index, (row, doc) in enumerate(zip(rows, docs)):
+            records += 1
+            for col, (name, field) in enumerate(ELASTIC_FIELDS):
+                if row[col] != nested_get(doc, field):
+                    diffs.append("%s#%d %s: ext=%r elastic %s=%r" % (
+                        log, index, name, row[col], field, nested_get(doc, field)))
+            doc = json.loads(json.dumps(doc))
+            doc.setdefault("event", {})["dataset"] = "aws.cloudtrail"
+            on_doc = con.execute("SELECT ec2_console_login(?)", (json.dumps(doc),)).fetchone()[0]
+            if on_doc == row[5]:
+                rule_agree += 1
+            else:
+                diffs.append("%s#%d ec2_console_login: raw=%r elastic doc=%r" % (
+                    log, index, row[5], on_doc))
+    print("elastic-expected: %d records, %d fields compared with Elastic's ECS output, "
+          "%d differ; rule on raw vs Elastic's document: %d/%d agree" % (
+              records, records * len(ELASTIC_FIELDS),
+              sum(1 for d in diffs if "ec2_console_login" not in d), rule_agree, records))
+    for text in diffs if (verbose or diffs) else ():
+        print("  " + text)
+    return not diffs and records > 0
+
+
 def main(argv=None):
     """Parse arguments, check each group, print the totals; return exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -504,6 +565,9 @@ def main(argv=None):
         print("conformance: cannot load %s: %s" % (args.ext, exc))
         return 2
     results = [run_group(con, name, root, files, args.verbose) for name, root, files in groups]
+    elastic = os.path.join(args.datasets or "", "elastic-cloudtrail-pipeline-tests")
+    if args.datasets is not None and os.path.isdir(elastic):
+        results.append(check_elastic(con, elastic, args.verbose))
     passed = sum(results)
     print("%d passed, %d failed" % (passed, len(results) - passed))
     return 0 if passed == len(results) else 1

@@ -597,6 +597,27 @@ def scenario_account_a_us_east_1():
         service_details={"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"})
 
 
+def scenario_backup_admin_key():
+    """Persistence: the access key the attacker created for backup-admin is
+    used from the attacker's address half an hour later.  Drawn from its own
+    random generator, so adding it changed no other id in the tree."""
+    global rng
+    saved, rng = rng, random.Random(SEED + 1)
+    try:
+        A, R = ACCT_A, "us-east-1"
+        backup = iam_user(A, "backup-admin", "AIDAEXAMPLEBACKUPADM1",
+                          key="AKIAEXAMPLEBACKUP001")
+        caller_identity(T("09:41:12"), A, R, backup, ip=ATTACKER_IP,
+                        ua=ATTACKER_CLI_UA, tag="incident",
+                        note="backup-admin's new key used from the attacker's address")
+        add(T("09:41:40"), A, R, backup, "iam.amazonaws.com",
+            "ListAttachedUserPolicies", ip=ATTACKER_IP, ua=ATTACKER_CLI_UA,
+            req={"userName": "backup-admin"}, ro=True, host="iam.amazonaws.com",
+            tag="incident", note="backup-admin checks its AdministratorAccess")
+    finally:
+        rng = saved
+
+
 def scenario_account_a_eu_west_1():
     A, R = ACCT_A, "eu-west-1"
     al = alice()
@@ -779,6 +800,7 @@ def main(argv):
     scenario_account_a_eu_west_1()
     scenario_account_b_us_east_1()
     scenario_account_b_eu_west_1()
+    scenario_backup_admin_key()
 
     # Bucket events into delivery files: one per (account, region, 15-minute
     # window of delivery).  Late events are delivered `late` after they happen.
