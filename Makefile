@@ -14,7 +14,7 @@ CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 CFLAGS   ?= -O2 -g
 CPPFLAGS += -DCT_VERSION='"$(VERSION)"'
-ALLFLAGS := -std=c11 -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS)
+ALLFLAGS := -std=c11 -fPIC -pthread $(WARN) $(CPPFLAGS) $(CFLAGS)
 SRCS     := $(wildcard ext/*.c)
 HDRS     := $(wildcard ext/*.h)
 EXT      := dist/cloudtrail.$(SOEXT)
@@ -34,13 +34,13 @@ all: $(EXT)
 
 $(EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist
-	$(CC) $(ALLFLAGS) $(SOFLAG) -o $@ $(SRCS) -lz
+	$(CC) $(ALLFLAGS) $(SOFLAG) -o $@ $(SRCS) -lz -pthread
 
 # The C unit tests link the sources statically (-DSQLITE_CORE) against the
 # system libsqlite3.
 dist/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist
-	$(CC) $(ALLFLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) -lsqlite3 -lz
+	$(CC) $(ALLFLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) -lsqlite3 -lz -pthread
 
 demo: $(EXT)
 	@$(SQLITE3) -batch -init /dev/null :memory: \
@@ -53,12 +53,12 @@ test: $(EXT) dist/test_unit
 
 $(ASAN_EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/asan
-	$(CC) -std=c11 -fPIC $(WARN) $(CPPFLAGS) $(ASAN_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lz
+	$(CC) -std=c11 -fPIC $(WARN) $(CPPFLAGS) $(ASAN_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lz -pthread
 
 dist/asan/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/asan
 	$(CC) -std=c11 $(WARN) $(CPPFLAGS) $(ASAN_FLAGS) -DSQLITE_CORE -Iext -o $@ \
-	  tests/c/test_unit.c $(SRCS) -lsqlite3 -lz
+	  tests/c/test_unit.c $(SRCS) -lsqlite3 -lz -pthread
 
 asan: $(ASAN_EXT) dist/asan/test_unit
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -72,3 +72,4 @@ conformance: $(EXT)
 
 clean:
 	rm -rf dist
+

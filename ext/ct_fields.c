@@ -14,12 +14,37 @@
 #include <string.h>
 #include "ct_fields.h"
 
-/* A key name and the field it fills. */
+/* A key name, its length, and the field it fills. */
 typedef struct CtKeyMap CtKeyMap;
 struct CtKeyMap {
   const char *zKey;
-  int iField;
+  unsigned char nKey;
+  signed char iField;
 };
+#define CT_KEY(z, i) { z, (unsigned char)(sizeof(z)-1), i }
+
+/* Longest key decoded for matching; every name in the maps is shorter. */
+#define CT_FIELDS_MAX_KEY 64
+
+/*
+** Index in aMap (terminated by a 0 name) of the entry whose name the
+** escaped key decodes to, or -1.  Keys almost never hold escapes, so they
+** are compared as they are first and decoded only when nothing matched.
+*/
+static int ctKeyFind(const CtKeyMap *aMap, CtSpan key){
+  char aBuf[CT_FIELDS_MAX_KEY];
+  int k;
+  for(k=0; aMap[k].zKey; k++){
+    if( aMap[k].nKey==key.n && memcmp(aMap[k].zKey, key.z, key.n)==0 ) return k;
+  }
+  if( key.n>sizeof(aBuf) || memchr(key.z, '\\', key.n)==0 ) return -1;
+  key.n = ct_json_unescape(key.z, key.n, aBuf);
+  key.z = aBuf;
+  for(k=0; aMap[k].zKey; k++){
+    if( aMap[k].nKey==key.n && memcmp(aMap[k].zKey, key.z, key.n)==0 ) return k;
+  }
+  return -1;
+}
 
 /* Field numbers below 0 mark objects to descend into. */
 #define CT_SUB_IDENTITY   (-1)
@@ -28,44 +53,44 @@ struct CtKeyMap {
 #define CT_SUB_ISSUER     (-4)
 
 static const CtKeyMap ctTopKeys[] = {
-  { "eventTime",          CT_F_EVENT_TIME },
-  { "eventSource",        CT_F_EVENT_SOURCE },
-  { "eventName",          CT_F_EVENT_NAME },
-  { "awsRegion",          CT_F_AWS_REGION },
-  { "sourceIPAddress",    CT_F_SOURCE_IP },
-  { "userAgent",          CT_F_USER_AGENT },
-  { "errorCode",          CT_F_ERROR_CODE },
-  { "errorMessage",       CT_F_ERROR_MESSAGE },
-  { "eventID",            CT_F_EVENT_ID },
-  { "requestID",          CT_F_REQUEST_ID },
-  { "eventType",          CT_F_EVENT_TYPE },
-  { "readOnly",           CT_F_READ_ONLY },
-  { "recipientAccountId", CT_F_RECIPIENT },
-  { "userIdentity",       CT_SUB_IDENTITY },
-  { "responseElements",   CT_SUB_RESPONSE },
-  { 0, 0 }
+  CT_KEY("eventTime", CT_F_EVENT_TIME),
+  CT_KEY("eventSource", CT_F_EVENT_SOURCE),
+  CT_KEY("eventName", CT_F_EVENT_NAME),
+  CT_KEY("awsRegion", CT_F_AWS_REGION),
+  CT_KEY("sourceIPAddress", CT_F_SOURCE_IP),
+  CT_KEY("userAgent", CT_F_USER_AGENT),
+  CT_KEY("errorCode", CT_F_ERROR_CODE),
+  CT_KEY("errorMessage", CT_F_ERROR_MESSAGE),
+  CT_KEY("eventID", CT_F_EVENT_ID),
+  CT_KEY("requestID", CT_F_REQUEST_ID),
+  CT_KEY("eventType", CT_F_EVENT_TYPE),
+  CT_KEY("readOnly", CT_F_READ_ONLY),
+  CT_KEY("recipientAccountId", CT_F_RECIPIENT),
+  CT_KEY("userIdentity", CT_SUB_IDENTITY),
+  CT_KEY("responseElements", CT_SUB_RESPONSE),
+  { 0, 0, 0 }
 };
 static const CtKeyMap ctIdentityKeys[] = {
-  { "type",           CT_F_IDENTITY_TYPE },
-  { "principalId",    CT_F_PRINCIPAL_ID },
-  { "arn",            CT_F_IDENTITY_ARN },
-  { "accountId",      CT_F_ACCOUNT_ID },
-  { "accessKeyId",    CT_F_ACCESS_KEY_ID },
-  { "sessionContext", CT_SUB_SESSION },
-  { 0, 0 }
+  CT_KEY("type", CT_F_IDENTITY_TYPE),
+  CT_KEY("principalId", CT_F_PRINCIPAL_ID),
+  CT_KEY("arn", CT_F_IDENTITY_ARN),
+  CT_KEY("accountId", CT_F_ACCOUNT_ID),
+  CT_KEY("accessKeyId", CT_F_ACCESS_KEY_ID),
+  CT_KEY("sessionContext", CT_SUB_SESSION),
+  { 0, 0, 0 }
 };
 static const CtKeyMap ctSessionKeys[] = {
-  { "sessionIssuer", CT_SUB_ISSUER },
-  { 0, 0 }
+  CT_KEY("sessionIssuer", CT_SUB_ISSUER),
+  { 0, 0, 0 }
 };
 static const CtKeyMap ctIssuerKeys[] = {
-  { "arn",      CT_F_ISSUER_ARN },
-  { "userName", CT_F_ISSUER_NAME },
-  { 0, 0 }
+  CT_KEY("arn", CT_F_ISSUER_ARN),
+  CT_KEY("userName", CT_F_ISSUER_NAME),
+  { 0, 0, 0 }
 };
 static const CtKeyMap ctResponseKeys[] = {
-  { "ConsoleLogin", CT_F_CONSOLE_LOGIN },
-  { 0, 0 }
+  CT_KEY("ConsoleLogin", CT_F_CONSOLE_LOGIN),
+  { 0, 0, 0 }
 };
 
 /* The key map for a sub-object marker. */
@@ -88,24 +113,57 @@ static void ctFieldsWalk(CtSpan obj, const CtKeyMap *aMap, CtFields *pF){
   size_t i = 1;
   unsigned seenSub = 0;
   while( ct_json_next_member(obj.z, obj.n, &i, &key, &val) ){
-    const CtKeyMap *m;
-    for(m=aMap; m->zKey; m++){
-      if( !ct_json_key_eq(key, m->zKey, strlen(m->zKey)) ) continue;
-      if( m->iField>=0 ){
-        if( pF->a[m->iField].z==0 ) pF->a[m->iField] = val;
-      }else if( !(seenSub & (1u<<(-m->iField))) ){
-        seenSub |= 1u<<(-m->iField);
-        if( val.z[0]=='{' ) ctFieldsWalk(val, ctSubMap(m->iField), pF);
-      }
-      break;
+    int k = ctKeyFind(aMap, key), iField;
+    if( k<0 ) continue;
+    iField = aMap[k].iField;
+    if( iField>=0 ){
+      if( pF->a[iField].z==0 ) pF->a[iField] = val;
+    }else if( !(seenSub & (1u<<(-iField))) ){
+      seenSub |= 1u<<(-iField);
+      if( val.z[0]=='{' ) ctFieldsWalk(val, ctSubMap(iField), pF);
     }
   }
 }
 
-/* Fill pF from a raw CloudTrail record. */
-void ctFieldsRaw(CtSpan rec, CtFields *pF){
+/*
+** Next top-level member of obj: from the table pM recorded while the
+** record was validated when there is one (no scan), else by scanning.
+** *pi starts at 0.
+*/
+static int ctNextTop(CtSpan obj, const CtMembers *pM, size_t *pi,
+                     CtSpan *pKey, CtSpan *pVal){
+  if( pM && !pM->bOverflow ){
+    const CtMember *m;
+    if( *pi>=(size_t)pM->n ) return 0;
+    m = &pM->a[(*pi)++];
+    pKey->z = obj.z + m->iKey;
+    pKey->n = m->nKey;
+    pVal->z = obj.z + m->iVal;
+    pVal->n = m->nVal;
+    return 1;
+  }
+  if( *pi==0 ) *pi = 1;
+  return ct_json_next_member(obj.z, obj.n, pi, pKey, pVal);
+}
+
+/* Fill pF from a raw CloudTrail record; pM, if not 0, lists its
+** top-level members (see ct_json_validate_members()). */
+void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF){
+  CtSpan key, val;
+  size_t i = 0;
+  unsigned seenSub = 0;
   memset(pF, 0, sizeof(*pF));
-  ctFieldsWalk(rec, ctTopKeys, pF);
+  while( ctNextTop(rec, pM, &i, &key, &val) ){
+    int k = ctKeyFind(ctTopKeys, key), iField;
+    if( k<0 ) continue;
+    iField = ctTopKeys[k].iField;
+    if( iField>=0 ){
+      if( pF->a[iField].z==0 ) pF->a[iField] = val;
+    }else if( !(seenSub & (1u<<(-iField))) ){
+      seenSub |= 1u<<(-iField);
+      if( val.z[0]=='{' ) ctFieldsWalk(val, ctSubMap(iField), pF);
+    }
+  }
 }
 
 /* ECS paths per column, tried in order (Elastic's aws.cloudtrail
@@ -186,54 +244,79 @@ const char *ctOutcomeRaw(const CtFields *pF, int *pbLower){
   return "success";
 }
 
+/* Keys that tell what a record is (ctShapeKey()). */
+#define CT_SK_DETAIL_TYPE 0
+#define CT_SK_DETAIL      1
+#define CT_SK_SOURCE      2
+#define CT_SK_CTEVENT     3
+#define CT_SK_DIGEST      4
+#define CT_SK_LOGFILES    5
+#define CT_SK_RAW         6
+static const CtKeyMap ctShapeKeys[] = {
+  CT_KEY("eventVersion", CT_SK_RAW),    CT_KEY("userIdentity", CT_SK_RAW),
+  CT_KEY("eventTime", CT_SK_RAW),       CT_KEY("eventSource", CT_SK_RAW),
+  CT_KEY("eventName", CT_SK_RAW),       CT_KEY("eventID", CT_SK_RAW),
+  CT_KEY("awsRegion", CT_SK_RAW),       CT_KEY("eventType", CT_SK_RAW),
+  CT_KEY("detail-type", CT_SK_DETAIL_TYPE), CT_KEY("detail", CT_SK_DETAIL),
+  CT_KEY("_source", CT_SK_SOURCE),      CT_KEY("CloudTrailEvent", CT_SK_CTEVENT),
+  CT_KEY("digestStartTime", CT_SK_DIGEST), CT_KEY("logFiles", CT_SK_LOGFILES),
+  { 0, 0, 0 }
+};
+
+/* True if key is an ECS field name: one of these, or one of them and a
+** dot ("event.action"). */
+static int ctIsEcsKey(CtSpan key){
+  static const CtKeyMap aPrefix[] = {
+    CT_KEY("@timestamp", 0), CT_KEY("event", 0), CT_KEY("ecs", 0),
+    CT_KEY("data_stream", 0), CT_KEY("aws", 0), CT_KEY("cloud", 0),
+    CT_KEY("user", 0), { 0, 0, 0 }
+  };
+  int k;
+  for(k=0; aPrefix[k].zKey; k++){
+    size_t nP = aPrefix[k].nKey;
+    if( key.n>=nP && memcmp(key.z, aPrefix[k].zKey, nP)==0
+     && (key.n==nP || key.z[nP]=='.') ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Note what one top-level key of a record says about its shape. */
 static void ctShapeKey(CtShape *pS, CtSpan key, CtSpan val){
-  static const char *const azRaw[] = {
-    "eventVersion", "eventTime", "eventSource", "eventName", "eventID",
-    "userIdentity", "awsRegion", "eventType"
-  };
-  static const char *const azEcsPrefix[] = {
-    "@timestamp", "event", "ecs", "data_stream", "aws", "cloud", "user"
-  };
-  size_t k;
-  if( ct_json_key_eq(key, "detail-type", 11) ){ pS->bDetailType = 1; return; }
-  if( ct_json_key_eq(key, "detail", 6) && val.z[0]=='{' ){
-    if( !pS->detail.z ) pS->detail = val;
+  int k = ctKeyFind(ctShapeKeys, key);
+  if( k<0 ){
+    if( !pS->bEcs ) pS->bEcs = ctIsEcsKey(key);
     return;
   }
-  if( ct_json_key_eq(key, "_source", 7) && val.z[0]=='{' ){
-    if( !pS->source.z ) pS->source = val;
-    return;
-  }
-  if( ct_json_key_eq(key, "CloudTrailEvent", 15) && val.z[0]=='"' ){
-    if( !pS->ctEvent.z ) pS->ctEvent = val;
-    return;
-  }
-  if( ct_json_key_eq(key, "digestStartTime", 15) ){ pS->bDigestStart = 1; return; }
-  if( ct_json_key_eq(key, "logFiles", 8) ){ pS->bLogFiles = 1; return; }
-  for(k=0; k<sizeof(azRaw)/sizeof(azRaw[0]); k++){
-    if( ct_json_key_eq(key, azRaw[k], strlen(azRaw[k])) ){ pS->bRaw = 1; return; }
-  }
-  for(k=0; k<sizeof(azEcsPrefix)/sizeof(azEcsPrefix[0]); k++){
-    size_t nP = strlen(azEcsPrefix[k]);
-    if( key.n>=nP && memcmp(key.z, azEcsPrefix[k], nP)==0
-     && (key.n==nP || key.z[nP]=='.') ){
-      pS->bEcs = 1;
-      return;
-    }
+  switch( ctShapeKeys[k].iField ){
+    case CT_SK_RAW:         pS->bRaw = 1; break;
+    case CT_SK_DETAIL_TYPE: pS->bDetailType = 1; break;
+    case CT_SK_DIGEST:      pS->bDigestStart = 1; break;
+    case CT_SK_LOGFILES:    pS->bLogFiles = 1; break;
+    case CT_SK_DETAIL:
+      if( val.z[0]=='{' && !pS->detail.z ) pS->detail = val;
+      break;
+    case CT_SK_SOURCE:
+      if( val.z[0]=='{' && !pS->source.z ) pS->source = val;
+      break;
+    case CT_SK_CTEVENT:
+      if( val.z[0]=='"' && !pS->ctEvent.z ) pS->ctEvent = val;
+      break;
   }
 }
 
 /*
 ** Decide what the validated object rec is: a CloudTrail record, an Elastic
 ** document, or a wrapper around one (CT_SHAPE_*).  *pS receives the spans of
-** the wrapped objects.  One pass over the top-level keys.
+** the wrapped objects.  One pass over the top-level keys, or none when pM
+** lists them.
 */
-int ctRecordShape(CtSpan rec, CtShape *pS){
+int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS){
   CtSpan key, val;
-  size_t i = 1;
+  size_t i = 0;
   memset(pS, 0, sizeof(*pS));
-  while( ct_json_next_member(rec.z, rec.n, &i, &key, &val) ){
+  while( ctNextTop(rec, pM, &i, &key, &val) ){
     ctShapeKey(pS, key, val);
   }
   if( pS->bDetailType && pS->detail.z ) return CT_SHAPE_ENVELOPE;

@@ -52,8 +52,8 @@ struct CtShape {
   int bDetailType, bDigestStart, bLogFiles, bRaw, bEcs;
 };
 
-int ctRecordShape(CtSpan rec, CtShape *pS);
-void ctFieldsRaw(CtSpan rec, CtFields *pF);
+int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS);
+void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF);
 void ctFieldsEcs(CtSpan rec, CtFields *pF);
 const char *ctOutcomeRaw(const CtFields *pF, int *pbLower);
 CtSpan ctJsonStringBody(CtSpan v);

@@ -10,6 +10,7 @@
 ** Nothing here recurses on the input's nesting, so hostile depth cannot
 ** overflow the C stack.
 */
+#include <stdint.h>
 #include <string.h>
 #include "ct_json.h"
 
@@ -20,6 +21,50 @@ static const unsigned char ctStrStop[256] = {
   0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
   0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
 };
+
+/*
+** SWAR ("SIMD within a register") helpers: test 8 bytes at once.  Most of a
+** CloudTrail record is string contents, so the string scanners below skip
+** 8 bytes per step while none of them is special.
+*/
+#define CT_ONES  0x0101010101010101ULL
+#define CT_HIGHS 0x8080808080808080ULL
+
+/* Non-zero if any byte of x is zero. */
+#define CT_HAS_ZERO(x)    (((x) - CT_ONES) & ~(x) & CT_HIGHS)
+/* Non-zero if any byte of x equals c. */
+#define CT_HAS_BYTE(x,c)  CT_HAS_ZERO((x) ^ (CT_ONES*(unsigned char)(c)))
+/* Non-zero if any byte of x is below c (c <= 128). */
+#define CT_HAS_LESS(x,c)  (((x) - CT_ONES*(c)) & ~(x) & CT_HIGHS)
+
+static uint64_t ctLoad8(const char *z){
+  uint64_t x;
+  memcpy(&x, z, 8);
+  return x;
+}
+
+/* Index of the first byte at or after j that is '"', '\\' or a control
+** character, or n. */
+static size_t ctStrScan(const char *z, size_t n, size_t j){
+  while( j+8<=n ){
+    uint64_t x = ctLoad8(z+j);
+    if( CT_HAS_BYTE(x,'"') | CT_HAS_BYTE(x,'\\') | CT_HAS_LESS(x,0x20) ) break;
+    j += 8;
+  }
+  while( j<n && !ctStrStop[(unsigned char)z[j]] ) j++;
+  return j;
+}
+
+/* Index of the first '"' or '\\' at or after j, or n. */
+static size_t ctQuoteScan(const char *z, size_t n, size_t j){
+  while( j+8<=n ){
+    uint64_t x = ctLoad8(z+j);
+    if( CT_HAS_BYTE(x,'"') | CT_HAS_BYTE(x,'\\') ) break;
+    j += 8;
+  }
+  while( j<n && z[j]!='"' && z[j]!='\\' ) j++;
+  return j;
+}
 
 static int ctIsHex(char c){
   return (c>='0' && c<='9') || (c>='a' && c<='f') || (c>='A' && c<='F');
@@ -52,7 +97,7 @@ int ct_json_string_end(const char *z, size_t n, size_t i, size_t *piEnd,
   size_t j = i+1;
   for(;;){
     unsigned char c;
-    while( j<n && !ctStrStop[(unsigned char)z[j]] ) j++;
+    j = ctStrScan(z, n, j);
     if( j>=n ) return CT_JSON_INCOMPLETE;
     c = (unsigned char)z[j];
     if( c=='"' ){ *piEnd = j+1; return CT_JSON_OK; }
@@ -134,14 +179,47 @@ static int ctLiteralEnd(const char *z, size_t n, size_t i, const char *zLit,
 */
 int ct_json_validate(const char *z, size_t n, size_t i, int bEof, int mxDepth,
                      size_t *piEnd, CtJsonError *pErr){
+  return ct_json_validate_members(z, n, i, bEof, mxDepth, piEnd, pErr, 0);
+}
+
+/* Append one member to pM (or mark it overflowing). */
+void ct_members_add(CtMembers *pM, size_t iKey, size_t nKey, size_t iVal,
+                    size_t nVal){
+  CtMember *m;
+  if( pM->n>=CT_MAX_MEMBERS ){
+    pM->bOverflow = 1;
+    return;
+  }
+  m = &pM->a[pM->n++];
+  m->iKey = iKey;
+  m->nKey = nKey;
+  m->iVal = iVal;
+  m->nVal = nVal;
+}
+
+/*
+** ct_json_validate(), and if the value is an object and pM is not 0, also
+** record its top-level members in *pM (offsets from the '{').
+*/
+int ct_json_validate_members(const char *z, size_t n, size_t i, int bEof,
+                             int mxDepth, size_t *piEnd, CtJsonError *pErr,
+                             CtMembers *pM){
   char aStack[CT_JSON_MAX_DEPTH];   /* '{' or '[' per open container */
   int nDepth = 0;
   int rc;
+  size_t iObj = 0, iKey = 0, nKey = 0, iVal = 0;
   if( mxDepth>CT_JSON_MAX_DEPTH ) mxDepth = CT_JSON_MAX_DEPTH;
+  if( pM ){
+    pM->n = 0;
+    pM->bOverflow = 0;
+    iObj = ct_json_skip_ws(z, n, i);
+    if( iObj>=n || z[iObj]!='{' ) pM = 0;
+  }
 
 value:
   i = ct_json_skip_ws(z, n, i);
   if( i>=n ) goto short_input;
+  if( nDepth==1 && pM ) iVal = i;
   switch( z[i] ){
     case '{':
     case '[':
@@ -177,9 +255,11 @@ key:
   i = ct_json_skip_ws(z, n, i);
   if( i>=n ) goto short_input;
   if( z[i]!='"' ) return ctFail(pErr, i, "expected a string key");
+  if( nDepth==1 ) iKey = i+1;
   rc = ct_json_string_end(z, n, i, &i, pErr);
   if( rc==CT_JSON_INCOMPLETE ) goto short_input;
   if( rc!=CT_JSON_OK ) return rc;
+  if( nDepth==1 ) nKey = i-1-iKey;
   i = ct_json_skip_ws(z, n, i);
   if( i>=n ) goto short_input;
   if( z[i]!=':' ) return ctFail(pErr, i, "expected ':'");
@@ -190,6 +270,9 @@ after:
   if( nDepth==0 ){
     *piEnd = i;
     return CT_JSON_OK;
+  }
+  if( nDepth==1 && pM ){
+    ct_members_add(pM, iKey-iObj, nKey, iVal-iObj, i-iVal);
   }
   i = ct_json_skip_ws(z, n, i);
   if( i>=n ) goto short_input;
@@ -211,21 +294,17 @@ short_input:
   return CT_JSON_INCOMPLETE;
 }
 
-/* Index one past the end of the string that starts at the '"' at z[i];
-** input already validated. */
+/* Index one past the end of the string that starts at the '"' at z[i].
+** Meant for validated input, but safe on any: an unterminated string ends
+** at n. */
 static size_t ctSkipString(const char *z, size_t n, size_t i){
   i++;
-  while( i<n ){
-    const char *p = memchr(z+i, '"', n-i);
-    size_t k;
-    if( p==0 ) return n;
-    i = (size_t)(p - z);
-    /* The quote is escaped if an odd number of backslashes precede it. */
-    for(k=i; k>0 && z[k-1]=='\\'; k--){}
-    if( ((i-k)&1)==0 ) return i+1;
-    i++;
+  for(;;){
+    i = ctQuoteScan(z, n, i);
+    if( i>=n ) return n;
+    if( z[i]=='"' ) return i+1;
+    i += 2;                       /* a backslash and the byte it escapes */
   }
-  return n;
 }
 
 /*
@@ -260,8 +339,9 @@ size_t ct_json_skip(const char *z, size_t n, size_t i){
 /*
 ** Step through the members of a validated object z[0..n) whose '{' is at
 ** z[0].  Start with *pi==1.  Returns 1 and sets *pKey (the key's bytes
-** between the quotes, still escaped) and *pVal (the value's text) for each
-** member, then 0 at the closing brace.
+** between the quotes, still escaped) and *pVal (the value's text, never
+** empty) for each member, then 0 at the closing brace.  On input that is
+** not valid JSON it stops early but never reads outside z[0..n).
 */
 int ct_json_next_member(const char *z, size_t n, size_t *pi,
                         CtSpan *pKey, CtSpan *pVal){
@@ -270,11 +350,15 @@ int ct_json_next_member(const char *z, size_t n, size_t *pi,
   if( i<n && z[i]==',' ) i = ct_json_skip_ws(z, n, i+1);
   if( i>=n || z[i]!='"' ) return 0;
   iEnd = ctSkipString(z, n, i);
+  if( iEnd<i+2 || z[iEnd-1]!='"' ) return 0;
   pKey->z = z+i+1;
   pKey->n = iEnd-i-2;
   i = ct_json_skip_ws(z, n, iEnd);
-  i = ct_json_skip_ws(z, n, i+1);          /* past the ':' */
+  if( i>=n || z[i]!=':' ) return 0;
+  i = ct_json_skip_ws(z, n, i+1);
+  if( i>=n ) return 0;
   iEnd = ct_json_skip(z, n, i);
+  if( iEnd<=i ) return 0;
   pVal->z = z+i;
   pVal->n = iEnd-i;
   *pi = iEnd;
@@ -291,6 +375,7 @@ int ct_json_next_element(const char *z, size_t n, size_t *pi, CtSpan *pVal){
   if( i<n && z[i]==',' ) i = ct_json_skip_ws(z, n, i+1);
   if( i>=n || z[i]==']' ) return 0;
   iEnd = ct_json_skip(z, n, i);
+  if( iEnd<=i ) return 0;
   pVal->z = z+i;
   pVal->n = iEnd-i;
   *pi = iEnd;
@@ -362,6 +447,8 @@ static unsigned ctHex4(const char *z){
 /*
 ** Decode the validated string contents z[0..n) (no quotes) into zOut, which
 ** must hold n bytes: no escape decodes to more bytes than it occupies.
+** Input that is not a valid string body is copied as it is where it is not
+** a well-formed escape, never read past n.
 ** A surrogate pair becomes one code point; a lone surrogate becomes U+FFFD,
 ** so the result is always valid UTF-8 where the input was.  \u0000 is kept
 ** as a NUL byte.  Returns the decoded length.
@@ -376,6 +463,15 @@ size_t ct_json_unescape(const char *z, size_t n, char *zOut){
     o += nLit;
     i += nLit;
     if( i>=n ) break;
+    if( i+1>=n ){                   /* a lone trailing backslash */
+      zOut[o++] = z[i++];
+      break;
+    }
+    if( z[i+1]=='u' && (i+6>n || !ctIsHex(z[i+2]) || !ctIsHex(z[i+3])
+                        || !ctIsHex(z[i+4]) || !ctIsHex(z[i+5])) ){
+      zOut[o++] = z[i++];           /* not an escape: copy, never overread */
+      continue;
+    }
     switch( z[i+1] ){
       case 'b': zOut[o++] = '\b'; i += 2; continue;
       case 'f': zOut[o++] = '\f'; i += 2; continue;
@@ -387,7 +483,8 @@ size_t ct_json_unescape(const char *z, size_t n, char *zOut){
     }
     c = ctHex4(z+i+2);
     i += 6;
-    if( c>=0xD800 && c<=0xDBFF && i+6<=n && z[i]=='\\' && z[i+1]=='u' ){
+    if( c>=0xD800 && c<=0xDBFF && i+6<=n && z[i]=='\\' && z[i+1]=='u'
+     && ctIsHex(z[i+2]) && ctIsHex(z[i+3]) && ctIsHex(z[i+4]) && ctIsHex(z[i+5]) ){
       unsigned c2 = ctHex4(z+i+2);
       if( c2>=0xDC00 && c2<=0xDFFF ){
         c = 0x10000 + ((c-0xD800)<<10) + (c2-0xDC00);

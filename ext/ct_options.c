@@ -5,12 +5,14 @@
 */
 #include <string.h>
 #include "ct_options.h"
+#include "ct_stream.h"
 SQLITE_EXTENSION_INIT3
 
 void ctOptionsInit(CtOptions *p){
   p->bSkip = 0;
   p->mxRecord = CT_DEFAULT_MAX_RECORD;
   p->nBuffer = CT_DEFAULT_BUFFER;
+  p->nThreads = CT_STREAM_THREADS;
 }
 
 /* Copy z[0..n), removing one level of '…', "…" or `…` quoting. */
@@ -84,9 +86,16 @@ int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
     }else{
       p->nBuffer = n;
     }
+  }else if( nKey==7 && memcmp(zKey, "threads", 7)==0 ){
+    if( strcmp(zV, "0")==0 ) p->nThreads = 0;
+    else if( strcmp(zV, "1")==0 ) p->nThreads = CT_STREAM_THREADS;
+    else{
+      *pzErr = sqlite3_mprintf("cloudtrail: threads must be 0 or 1, not '%s'", zV);
+      rc = SQLITE_ERROR;
+    }
   }else{
     *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' (expected "
-        "errors, max_record_size or buffer_size)", (int)nKey, zKey);
+        "errors, max_record_size, buffer_size or threads)", (int)nKey, zKey);
     rc = SQLITE_ERROR;
   }
   sqlite3_free(zV);

@@ -22,6 +22,7 @@ struct CtOptions {
   int bSkip;                  /* errors=skip: go on past bad files */
   sqlite3_int64 mxRecord;     /* max_record_size */
   sqlite3_int64 nBuffer;      /* buffer_size (initial window) */
+  int nThreads;               /* threads: 1 inflates gzip on a second thread */
 };
 
 void ctOptionsInit(CtOptions *p);

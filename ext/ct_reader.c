@@ -132,14 +132,16 @@ static int ctReaderEnds(CtReader *p){
 
 /*
 ** Validate the value at iPos with the given depth budget, fetching input
-** as needed.  On success *piEnd is the decoded offset just past it.
+** as needed.  On success *piEnd is the decoded offset just past it and, if
+** pM is not 0, *pM lists the object's top-level members.
 */
-static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd){
+static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd,
+                         CtMembers *pM){
   for(;;){
     size_t i = (size_t)(p->iPos - p->s.iBase), iEnd;
     CtJsonError e;
-    int rc = ct_json_validate(p->s.aBuf, p->s.nData, i, p->s.bEof, mxDepth,
-                              &iEnd, &e);
+    int rc = ct_json_validate_members(p->s.aBuf, p->s.nData, i, p->s.bEof,
+                                      mxDepth, &iEnd, &e, pM);
     if( rc==CT_JSON_OK ){
       *piEnd = p->s.iBase + (sqlite3_int64)iEnd;
       return SQLITE_OK;
@@ -157,8 +159,8 @@ static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd){
 ** it holds exactly one JSON object.  Sets p->rec to the decoded text.
 */
 static int ctReaderDecodeEvent(CtReader *p, CtSpan str){
-  size_t nOut, i, iEnd;
-  CtJsonError e;
+  size_t nOut, i, iEnd = 0;
+  CtJsonError e = {0, 0};
   if( str.n-2>p->mxRecord ){
     return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is larger"
         " than max_record_size (%lld bytes)", p->nRecord, ctByteWord(p),
@@ -177,12 +179,15 @@ static int ctReaderDecodeEvent(CtReader *p, CtSpan str){
         " JSON object", p->nRecord, ctByteWord(p), p->iRecOff);
   }
   if( ct_json_validate(p->aDec, nOut, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &e)
-        !=CT_JSON_OK
-   || ct_json_skip_ws(p->aDec, nOut, iEnd)!=nOut ){
-    if( iEnd<nOut && ct_json_skip_ws(p->aDec, nOut, iEnd)<nOut ){
+        ==CT_JSON_OK ){
+    if( ct_json_skip_ws(p->aDec, nOut, iEnd)<nOut ){
       e.iOff = iEnd;
       e.zWhy = "extra text after the object";
+    }else{
+      e.zWhy = 0;
     }
+  }
+  if( e.zWhy ){
     return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is not"
         " valid JSON: %s at offset %lld of the decoded string", p->nRecord,
         ctByteWord(p), p->iRecOff, e.zWhy, (sqlite3_int64)e.iOff);
@@ -224,7 +229,7 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
         "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p), iStart,
         (sqlite3_int64)p->mxRecord);
   }
-  eShape = ctRecordShape(obj, &shape);
+  eShape = ctRecordShape(obj, &p->mem, &shape);
   if( p->eCont==CT_CONT_EVENTS && !p->bProbing && eShape!=CT_SHAPE_LOOKUP ){
     return ctReaderError(p, "record %lld at %s %lld has no CloudTrailEvent "
         "string", p->nRecord, ctByteWord(p), iStart);
@@ -235,6 +240,7 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
   }
   p->eKind = CT_KIND_RAW;
   p->rec = obj;
+  p->bMem = eShape==CT_SHAPE_RAW || eShape==CT_SHAPE_ECS;
   switch( eShape ){
     case CT_SHAPE_DIGEST:   return CT_CONTINUE;
     case CT_SHAPE_ENVELOPE: p->rec = shape.detail; break;
@@ -270,6 +276,7 @@ static int ctReaderEndObject(CtReader *p){
 */
 static int ctReaderMember(CtReader *p){
   int eCont = -1, c, rc;
+  sqlite3_int64 iKey = 0, nKey = 0;
   for(;;){
     size_t i = (size_t)(p->iPos - p->s.iBase), iEnd;
     CtJsonError e;
@@ -278,6 +285,8 @@ static int ctReaderMember(CtReader *p){
       CtSpan key;
       key.z = p->s.aBuf + i + 1;
       key.n = iEnd - i - 2;
+      iKey = p->iPos + 1;
+      nKey = (sqlite3_int64)key.n;
       /* Only the first "Records" or "Events" key can make a wrapper, as
       ** only the first of duplicate keys counts everywhere else. */
       if( ct_json_key_eq(key, "Records", 7) ){
@@ -320,7 +329,11 @@ static int ctReaderMember(CtReader *p){
     sqlite3_int64 iEnd;
     /* The object itself is one level, so members get one level less. */
     int mxDepth = p->bWrapper ? CT_JSON_MAX_DEPTH : CT_JSON_MAX_DEPTH-1;
-    if( ctReaderValue(p, mxDepth, &iEnd) ) return p->rc;
+    if( ctReaderValue(p, mxDepth, &iEnd, 0) ) return p->rc;
+    if( p->bProbing ){
+      ct_members_add(&p->mem, (size_t)(iKey - p->iObj), (size_t)nKey,
+                     (size_t)(p->iPos - p->iObj), (size_t)(iEnd - p->iPos));
+    }
     p->iPos = iEnd;
   }
   p->eState = CT_S_AFTER_MEMBER;
@@ -334,7 +347,7 @@ static int ctReaderElement(CtReader *p, int c){
     return ctReaderError(p, "record %lld at %s %lld is not a JSON object",
                          p->nRecord, ctByteWord(p), p->iPos);
   }
-  if( ctReaderValue(p, CT_JSON_MAX_DEPTH, &iEnd) ) return p->rc;
+  if( ctReaderValue(p, CT_JSON_MAX_DEPTH, &iEnd, &p->mem) ) return p->rc;
   p->iPos = iEnd;
   p->bFirst = 0;
   p->eState = CT_S_AFTER_ELEM;
@@ -379,6 +392,8 @@ static int ctReaderTop(CtReader *p, int c){
   {
     p->iObj = p->iPos;
     p->mSeenKeys = 0;
+    p->mem.n = 0;
+    p->mem.bOverflow = 0;
     p->bProbing = 1;
     p->bWrapper = 0;
     p->bFirst = 1;
@@ -450,16 +465,19 @@ int ctReaderNext(CtReader *p){
 
 /*
 ** Open zPath for reading.  nBuf is the initial window, mxRecord the largest
-** record accepted.  On error p->zErr names the file.
+** record accepted, bThread allows inflating on a second thread.  On error
+** p->zErr names the file.
 */
-int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord){
+int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
+                 int bThread){
   int rc;
   memset(p, 0, sizeof(*p));
   p->zPath = zPath;
   p->mxRecord = mxRecord;
   /* The window must hold a whole record plus the bytes around it that the
   ** parser is still looking at (a key, a separator). */
-  rc = ctStreamOpen(&p->s, zPath, nBuf, mxRecord + CT_STREAM_INPUT_CHUNK);
+  rc = ctStreamOpen(&p->s, zPath, nBuf, mxRecord + CT_STREAM_INPUT_CHUNK,
+                    bThread);
   if( rc==SQLITE_NOMEM ){ p->rc = rc; return rc; }
   if( rc!=CT_STREAM_OK ) return ctReaderError(p, "%s", p->s.zErr);
   return ctReaderSkipBom(p);

@@ -46,11 +46,14 @@ struct CtReader {
   int eKind;                /* CT_KIND_* */
   sqlite3_int64 iRecord;    /* 0-based index within the file */
   sqlite3_int64 iRecOff;    /* decoded offset where it starts */
+  CtMembers mem;            /* top-level members of the current object … */
+  int bMem;                 /* … valid for rec */
   char *aDec;               /* decoded CloudTrailEvent text */
   size_t nDecAlloc;
 };
 
-int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord);
+int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
+                 int bThread);
 int ctReaderNext(CtReader *p);
 void ctReaderClose(CtReader *p);
 const char *ctFormatName(int eFormat);

@@ -101,7 +101,7 @@ static int ctEc2ConsoleLoginRaw(CtSpan rec){
   CtFields f;
   const char *zOutcome;
   int bLower;
-  ctFieldsRaw(rec, &f);
+  ctFieldsRaw(rec, 0, &f);
   if( !ctStrIs(f.a[CT_F_EVENT_SOURCE], "signin.amazonaws.com") ) return 0;
   if( !ctStrIs(f.a[CT_F_EVENT_NAME], "ConsoleLogin")
    && !ctStrIs(f.a[CT_F_EVENT_NAME], "GetSigninToken") ) return 0;
@@ -169,6 +169,7 @@ static const CtRule ctRules[] = {
     "[\"https://redcanary.com/blog/aws-sts/\","
     "\"https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "id_roles_providers_enable-console-custom-url.html/\"]",
+    "signin.amazonaws.com",
     ctEc2ConsoleLoginRaw, ctEc2ConsoleLoginEcs,
     {
       { "TA0008", "Lateral Movement", "T1021", "Remote Services",
@@ -195,7 +196,7 @@ const CtRule *ctRule(int i){
 */
 static int ctRuleEval(const CtRule *p, CtSpan obj){
   CtShape shape;
-  switch( ctRecordShape(obj, &shape) ){
+  switch( ctRecordShape(obj, 0, &shape) ){
     case CT_SHAPE_ENVELOPE: return p->xRaw(shape.detail);
     case CT_SHAPE_HIT:      return p->xEcs(shape.source);
     case CT_SHAPE_ECS:      return p->xEcs(obj);
@@ -224,9 +225,54 @@ static int ctRuleEval(const CtRule *p, CtSpan obj){
 }
 
 /*
+** True if the needle occurs in z[0..n).  memchr() (vectorised in libc) looks
+** for the needle's rarest byte and each hit is checked in place: faster than
+** a general substring search for the short, distinctive needles rules use.
+*/
+static int ctHasNeedle(const char *z, size_t n, const char *zNeedle){
+  /* Bytes from frequent to rare in CloudTrail text. */
+  static const char zOrder[] = "\"etaoinsrlcdhum.:-/_pgfyw,bvkxjqz";
+  size_t nNeedle = strlen(zNeedle), iAnchor = 0, k, i = 0;
+  int best = -1;
+  for(k=0; k<nNeedle; k++){
+    const char *p = strchr(zOrder, zNeedle[k]);
+    int rank = p ? (int)(p - zOrder) : (int)sizeof(zOrder);
+    if( rank>best ){ best = rank; iAnchor = k; }
+  }
+  if( n<nNeedle ) return 0;
+  while( i+nNeedle<=n ){
+    const char *p = memchr(z+i+iAnchor, zNeedle[iAnchor], n-nNeedle-i+1);
+    if( p==0 ) return 0;
+    i = (size_t)(p - z) - iAnchor;
+    if( memcmp(z+i, zNeedle, nNeedle)==0 ) return 1;
+    i++;
+  }
+  return 0;
+}
+
+/*
+** True if json (valid JSON) cannot match rule p because it lacks the rule's
+** needle: a value equal to the needle after unescaping either contains it
+** literally or contains a \u escape (no other escape yields the letters,
+** digits and dots of a needle).  This rejects almost every record before
+** any field is located.
+*/
+static int ctRuleExcluded(const CtRule *p, const char *z, size_t n){
+  const char *q;
+  if( p->zNeedle==0 || ctHasNeedle(z, n, p->zNeedle) ) return 0;
+  for(q=memchr(z, '\\', n); q; q=memchr(q+2, '\\', n-(size_t)(q+2-z))){
+    if( q+1>=z+n ) break;
+    if( q[1]=='u' ) return 0;
+    if( q+2>=z+n ) break;
+  }
+  return 1;
+}
+
+/*
 ** The SQL function of one rule: RULE(json) is 1 if the event matches, 0 if
 ** not, NULL if json is NULL or not a JSON object — never an error, so a scan
-** over mixed data keeps going.
+** over mixed data keeps going.  A value straight from the cloudtrail
+** table's raw column carries CT_SUBTYPE_RECORD and is not validated again.
 */
 static void ctRuleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const CtRule *p = (const CtRule*)sqlite3_user_data(ctx);
@@ -242,8 +288,15 @@ static void ctRuleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( z==0 ) return;
   i = ct_json_skip_ws(z, n, 0);
   if( i>=n || z[i]!='{' ) return;
-  if( ct_json_validate(z, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, 0)!=CT_JSON_OK
-   || ct_json_skip_ws(z, n, iEnd)!=n ){
+  if( eType==SQLITE_TEXT && sqlite3_value_subtype(argv[0])==CT_SUBTYPE_RECORD ){
+    iEnd = n;
+    while( iEnd>i && CT_JSON_IS_WS(z[iEnd-1]) ) iEnd--;
+  }else if( ct_json_validate(z, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, 0)!=CT_JSON_OK
+         || ct_json_skip_ws(z, n, iEnd)!=n ){
+    return;
+  }
+  if( ctRuleExcluded(p, z, n) ){
+    sqlite3_result_int(ctx, 0);
     return;
   }
   obj.z = z+i;
@@ -256,13 +309,14 @@ static void ctRuleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 /*
 ** One function per rule.  They read only their argument: deterministic and
 ** innocuous, so saved views and indexes may use them even with
-** PRAGMA trusted_schema=OFF.
+** PRAGMA trusted_schema=OFF.  SQLITE_SUBTYPE: they look at the argument's
+** subtype (CT_SUBTYPE_RECORD).
 */
 int ctRegisterRules(sqlite3 *db){
   int i, rc = SQLITE_OK;
   for(i=0; i<ctRuleCount() && rc==SQLITE_OK; i++){
     rc = sqlite3_create_function(db, ctRules[i].zRule, 1,
-        SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS,
+        SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS|SQLITE_SUBTYPE,
         (void*)&ctRules[i], ctRuleFunc, 0, 0);
   }
   return rc;

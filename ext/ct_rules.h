@@ -29,6 +29,7 @@ struct CtRule {
   const char *zInterval, *zLookback;
   int nMaxAlerts, iVersion;
   const char *zAuthor, *zLicense, *zTags, *zReferences;
+  const char *zNeedle;        /* text every match contains (see ctRuleFunc) */
   int (*xRaw)(CtSpan rec);    /* predicate on a raw CloudTrail record */
   int (*xEcs)(CtSpan doc);    /* predicate on an Elastic document */
   CtMitre aMitre[CT_MAX_MITRE];

@@ -1,7 +1,8 @@
 /*
 ** ct_stream.h — a file as a window of decoded bytes.  Plain files are read
 ** as they are; gzip files (detected by their magic bytes, any name) are
-** inflated member after member, as gzip -d does for `cat a.gz b.gz`.
+** inflated member after member, as gzip -d does for `cat a.gz b.gz`,
+** optionally on a second thread.
 */
 #ifndef CT_STREAM_H
 #define CT_STREAM_H
@@ -12,11 +13,21 @@
 ** syscall cost vanishes against inflate, small enough to stay in L2. */
 #define CT_STREAM_INPUT_CHUNK (128*1024)
 
+/* Inflate gzip on a second thread where POSIX threads exist. */
+#ifndef CT_STREAM_THREADS
+# if defined(__unix__) || defined(__APPLE__)
+#  define CT_STREAM_THREADS 1
+# else
+#  define CT_STREAM_THREADS 0
+# endif
+#endif
+
 #define CT_STREAM_OK     0
 #define CT_STREAM_TOOBIG 1   /* the kept span cannot grow: record too large */
 #define CT_STREAM_ERROR  2   /* I/O or gzip error; zErr says which */
 
 typedef struct CtStream CtStream;
+typedef struct CtRing CtRing;
 struct CtStream {
   int fd;                     /* open file, or -1 */
   char *zErr;                 /* last error, from sqlite3_mprintf() */
@@ -33,10 +44,19 @@ struct CtStream {
   size_t mxAlloc;             /* aBuf never grows past this */
   sqlite3_int64 iBase;        /* decoded offset of aBuf[0] */
   int bEof;                   /* every decoded byte is in aBuf */
-  int rcPending;              /* error to report once aBuf is consumed */
+  int rcPending;              /* sticky error of ctStreamMore() */
+  int rcStash;                /* inflate error held back behind good bytes */
+  const char *zErrWhat;       /* recorded error (static texts), … */
+  const char *zErrDetail;
+  sqlite3_int64 iErrOff;      /* … its offset … */
+  int iErrno;                 /* … and errno for read errors */
+  CtRing *pRing;              /* inflate thread, or 0 */
+  int nRefill;                /* calls of ctStreamMore() that read (tests) */
 };
 
-int ctStreamOpen(CtStream *p, const char *zPath, size_t nBuf, size_t mxAlloc);
+int ctStreamOpen(CtStream *p, const char *zPath, size_t nBuf, size_t mxAlloc,
+                 int bThread);
+sqlite3_int64 ctStreamFileRead(CtStream *p);
 int ctStreamMore(CtStream *p, size_t iKeep);
 void ctStreamClose(CtStream *p);
 

@@ -277,7 +277,7 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
     if( rc!=SQLITE_ROW ) return rc;
     if( zFileErr==0 ){
       rc = ctReaderOpen(&pCur->rdr, pCur->zFile, (size_t)pCur->opt.nBuffer,
-                        (size_t)pCur->opt.mxRecord);
+                        (size_t)pCur->opt.mxRecord, pCur->opt.nThreads>0);
       pCur->bReaderOpen = 1;
       if( rc==SQLITE_OK || bReport ) return SQLITE_ROW;
       if( rc==SQLITE_NOMEM ) return rc;
@@ -360,7 +360,8 @@ static char *ctEventTimeCopy(CtCursor *pCur){
   const char *z;
   if( pCur->rdr.eKind==CT_KIND_ECS ) v = ct_json_lookup(pCur->rdr.rec, "@timestamp");
   else{
-    ctFieldsRaw(pCur->rdr.rec, &pCur->fields);
+    ctFieldsRaw(pCur->rdr.rec, pCur->rdr.bMem ? &pCur->rdr.mem : 0,
+                &pCur->fields);
     v = pCur->fields.a[CT_F_EVENT_TIME];
   }
   v = ctJsonStringBody(v);
@@ -413,7 +414,7 @@ static int ctFilesNext(CtCursor *pCur){
   pI->eFormat = pCur->rdr.eFormat;
   pI->bGzip = pCur->rdr.s.bGzip;
   pI->nCompressed = pCur->rdr.s.nFileSize>=0 ? pCur->rdr.s.nFileSize
-                                             : pCur->rdr.s.nFileRead;
+                                             : ctStreamFileRead(&pCur->rdr.s);
   pI->nRecords = pCur->rdr.nRecord;
   if( rc==SQLITE_DONE ){
     pI->nBytes = pCur->rdr.s.iBase + (sqlite3_int64)pCur->rdr.s.nData;
@@ -558,6 +559,7 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
   switch( i ){
     case CT_COL_RAW:
       sqlite3_result_text(ctx, r->rec.z, (int)r->rec.n, SQLITE_TRANSIENT);
+      sqlite3_result_subtype(ctx, CT_SUBTYPE_RECORD);
       return SQLITE_OK;
     case CT_COL_FILE:
       sqlite3_result_text(ctx, pCur->zFile, -1, SQLITE_TRANSIENT);
@@ -576,7 +578,7 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
   }
   if( !pCur->bFields ){
     if( bEcs ) ctFieldsEcs(r->rec, &pCur->fields);
-    else ctFieldsRaw(r->rec, &pCur->fields);
+    else ctFieldsRaw(r->rec, r->bMem ? &r->mem : 0, &pCur->fields);
     pCur->bFields = 1;
   }
   if( i==CT_F_READ_ONLY ){

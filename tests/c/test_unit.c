@@ -1,12 +1,18 @@
 /*
 ** test_unit.c — C tests for what SQL cannot reach: the JSON validator's
 ** streaming contract (every prefix of a valid document is INCOMPLETE, never
-** an error), its strictness, and the string decoder.  Built with
+** an error), its strictness, the string decoder, and that the routines meant
+** for validated input never read outside their buffer on any other input
+** (run under ASan by make asan).  Built with
 ** -DSQLITE_CORE against the system SQLite; prints "N passed, N failed".
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
 #include "ct_json.h"
+#include "ct_reader.h"
 
 static int nPass = 0, nFail = 0;
 
@@ -73,6 +79,116 @@ static void testLookup(void){
   check(v.z==0, "lookup of a missing path", z);
 }
 
+/* Walk garbage with every non-validating routine.  Each input lives in a
+** heap block of exactly its size, so ASan reports any byte read past it. */
+static void walkUnvalidated(const char *zIn, size_t n){
+  char *z = malloc(n ? n : 1), *zOut = malloc(n ? n : 1);
+  CtSpan obj, key, val;
+  size_t i = 1, nSteps = 0;
+  memcpy(z, zIn, n);
+  obj.z = z;
+  obj.n = n;
+  while( n>0 && ct_json_next_member(z, n, &i, &key, &val) && nSteps++<1000 ){
+    ct_json_unescape(key.z, key.n, zOut);
+    ct_json_key_eq(key, "eventName", 9);
+    if( val.z[0]=='"' && val.n>=2 ) ct_json_unescape(val.z+1, val.n-2, zOut);
+  }
+  i = 1;
+  while( n>0 && ct_json_next_element(z, n, &i, &val) && nSteps++<2000 ){}
+  ct_json_lookup(obj, "event.action");
+  ct_json_lookup(obj, "aws.cloudtrail.user_identity.type");
+  ct_json_skip(z, n, 0);
+  ct_json_unescape(z, n, zOut);
+  free(z);
+  free(zOut);
+}
+
+static void testUnvalidatedSafety(void){
+  static const char *const azSeed[] = {
+    "{\"a\":\"x\\", "{\"a", "{\"", "{\"a\":", "{\"a\" ", "{\"event.action\":{",
+    "{\"k\":\"\\u12\"}", "{\"k\":\"\\ud800\\u\"}", "[1,", "{\"a\":[\"\\\"\"",
+  };
+  unsigned seed = 12345;
+  char aBuf[64];
+  size_t k, i, n;
+  for(k=0; k<sizeof(azSeed)/sizeof(azSeed[0]); k++){
+    n = strlen(azSeed[k]);
+    for(i=0; i<=n; i++) walkUnvalidated(azSeed[k], i);
+  }
+  for(k=0; k<20000; k++){
+    n = (size_t)(k % sizeof(aBuf));
+    for(i=0; i<n; i++){
+      seed = seed*1103515245u + 12345u;
+      aBuf[i] = "{}[]\":,\\u0a9 ."[(seed>>16) % 15];
+    }
+    if( n>0 ) aBuf[0] = '{';
+    walkUnvalidated(aBuf, n);
+  }
+  check(1, "non-validating routines stay in bounds (ASan decides)", "");
+}
+
+/* Members recorded during validation match what a scan finds. */
+static void testMembers(void){
+  static const char *const az[] = {
+    "{\"a\":1,\"b\":{\"c\":[1,2]},\"d\":\"x\\\"y\"}",
+    " { \"k\" : [ ] , \"e\\u0041\" : null } ",
+    "{}",
+  };
+  size_t k;
+  for(k=0; k<sizeof(az)/sizeof(az[0]); k++){
+    const char *z = az[k];
+    size_t n = strlen(z), iEnd, i0 = 0, i = 1;
+    CtMembers m;
+    CtSpan key, val;
+    int j = 0, bSame;
+    while( z[i0]==' ' ) i0++;
+    bSame = ct_json_validate_members(z, n, 0, 1, CT_JSON_MAX_DEPTH, &iEnd, 0, &m)
+              ==CT_JSON_OK && !m.bOverflow;
+    while( bSame && ct_json_next_member(z+i0, iEnd-i0, &i, &key, &val) ){
+      bSame = j<m.n && key.z==z+i0+m.a[j].iKey && key.n==m.a[j].nKey
+           && val.z==z+i0+m.a[j].iVal && val.n==m.a[j].nVal;
+      j++;
+    }
+    check(bSame && j==m.n, "members recorded while validating", z);
+  }
+}
+
+/*
+** Regression: a record split over thousands of tiny gzip members was
+** re-validated from its start after every member (quadratic time).  The
+** window is now filled to the brim before a retry, so the refills needed
+** grow with the logarithm of the record size, whatever the member size.
+*/
+static void testTinyMembersRefillLinear(void){
+  static const char zPath[] = "dist/scratch/tiny-members.jsonl.gz";
+  char aRec[8200];
+  size_t n = 0, k;
+  CtReader r;
+  int rc, nRow = 0;
+  n += (size_t)sprintf(aRec, "{\"eventName\":\"");
+  while( n<8000 ) aRec[n++] = 'x';
+  n += (size_t)sprintf(aRec+n, "\"}\n");
+  mkdir("dist", 0777);
+  mkdir("dist/scratch", 0777);
+  remove(zPath);
+  for(k=0; k<n; k++){
+    gzFile g = gzopen(zPath, "ab");
+    if( g==0 ){ check(0, "cannot write", zPath); return; }
+    gzwrite(g, aRec+k, 1);
+    gzclose(g);
+  }
+  rc = ctReaderOpen(&r, zPath, 16, 1<<20, 0);
+  while( rc==SQLITE_OK || rc==SQLITE_ROW ){
+    rc = ctReaderNext(&r);
+    if( rc!=SQLITE_ROW ) break;
+    nRow++;
+    check(r.rec.n==n-1, "record decoded whole", zPath);
+  }
+  check(rc==SQLITE_DONE && nRow==1, "one record from 8 KB of 1-byte members", zPath);
+  check(r.s.nRefill<64, "refills grow with log(record size)", zPath);
+  ctReaderClose(&r);
+}
+
 int main(void){
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
@@ -101,6 +217,9 @@ int main(void){
   testUnescape("a\\u0000b", "a\0b", 3);
   testDepth();
   testLookup();
+  testMembers();
+  testUnvalidatedSafety();
+  testTinyMembersRefillLinear();
   printf("unit: %d passed, %d failed\n", nPass, nFail);
   return nFail!=0;
 }

@@ -9,6 +9,7 @@ SELECT count(*) FROM cloudtrail('fixtures/formats', 'errors');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=12');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'buffer_size=lots');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=2G');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'threads=4');
 SELECT '-- results are identical whatever the window size';
 CREATE TEMP TABLE base AS SELECT file, record_index, raw, event_time, principal_id, outcome
   FROM cloudtrail('fixtures', 'errors=skip');
@@ -16,9 +17,17 @@ CREATE TEMP TABLE tiny AS SELECT file, record_index, raw, event_time, principal_
   FROM cloudtrail('fixtures', 'errors=skip, buffer_size=16');
 SELECT count(*) > 0, count(*) = (SELECT count(*) FROM tiny) FROM base;
 SELECT count(*) FROM (SELECT * FROM base EXCEPT SELECT * FROM tiny);
+SELECT '-- and whether gzip is inflated on a second thread';
+CREATE TEMP TABLE serial AS SELECT file, record_index, raw, event_time, principal_id, outcome
+  FROM cloudtrail('fixtures', 'errors=skip, threads=0');
+SELECT count(*) = (SELECT count(*) FROM base) FROM serial;
+SELECT count(*) FROM (SELECT * FROM base EXCEPT SELECT * FROM serial);
 SELECT '-- the error accounting too';
 SELECT count(*) FROM (
   SELECT file, format, records, error FROM cloudtrail_files('fixtures')
   EXCEPT SELECT file, format, records, error FROM cloudtrail_files('fixtures', 'buffer_size=16'));
+SELECT count(*) FROM (
+  SELECT file, format, records, error FROM cloudtrail_files('fixtures')
+  EXCEPT SELECT file, format, records, error FROM cloudtrail_files('fixtures', 'threads=0'));
 SELECT '-- hidden columns';
 SELECT DISTINCT path, options FROM cloudtrail('fixtures/formats/array.json', 'errors=skip');
