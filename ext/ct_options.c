@@ -13,6 +13,7 @@ void ctOptionsInit(CtOptions *p){
   p->mxRecord = CT_DEFAULT_MAX_RECORD;
   p->nBuffer = CT_DEFAULT_BUFFER;
   p->nThreads = CT_STREAM_THREADS;
+  p->bPrune = 1;
 }
 
 /* Copy z[0..n), removing one level of '…', "…" or `…` quoting. */
@@ -93,9 +94,16 @@ int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
       *pzErr = sqlite3_mprintf("cloudtrail: threads must be 0 or 1, not '%s'", zV);
       rc = SQLITE_ERROR;
     }
+  }else if( nKey==5 && memcmp(zKey, "prune", 5)==0 ){
+    if( strcmp(zV, "0")==0 ) p->bPrune = 0;
+    else if( strcmp(zV, "1")==0 ) p->bPrune = 1;
+    else{
+      *pzErr = sqlite3_mprintf("cloudtrail: prune must be 0 or 1, not '%s'", zV);
+      rc = SQLITE_ERROR;
+    }
   }else{
     *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' (expected "
-        "errors, max_record_size, buffer_size or threads)", (int)nKey, zKey);
+        "errors, max_record_size, buffer_size, threads or prune)", (int)nKey, zKey);
     rc = SQLITE_ERROR;
   }
   sqlite3_free(zV);

@@ -23,6 +23,7 @@ struct CtOptions {
   sqlite3_int64 mxRecord;     /* max_record_size */
   sqlite3_int64 nBuffer;      /* buffer_size (initial window) */
   int nThreads;               /* threads: 1 inflates gzip on a second thread */
+  int bPrune;                 /* prune: skip files delivered before event_time bounds */
 };
 
 void ctOptionsInit(CtOptions *p);

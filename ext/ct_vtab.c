@@ -14,6 +14,7 @@
 */
 #include <string.h>
 #include "ct_fields.h"
+#include "ct_filter.h"
 #include "ct_options.h"
 #include "ct_reader.h"
 #include "ct_walk.h"
@@ -93,6 +94,7 @@ struct CtCursor {
   int bEof;
   CtFields fields;        /* current record's fields … */
   int bFields;            /* … once located */
+  CtFilter filter;        /* constraints pushed down by the planner */
   CtFileInfo info;        /* cloudtrail_files: the current file */
   char *aScratch;         /* decoded strings */
   size_t nScratch;
@@ -195,9 +197,22 @@ static int ctVtabBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     /* No PATH: xFilter will say so.  Make the planner avoid this plan. */
     pInfo->estimatedCost = 1e300;
     pInfo->estimatedRows = 1;
-  }else{
-    pInfo->estimatedCost = 1e6;
-    pInfo->estimatedRows = 100000;
+    return SQLITE_OK;
+  }
+  pInfo->estimatedCost = 1e6;
+  pInfo->estimatedRows = 100000;
+  if( !p->bFiles ){
+    /* Constraints on event_time, event_name, event_source: see ct_filter.c.
+    ** A plan that pushes more is cheaper, so the planner prefers it. */
+    char *zIdx = 0;
+    int nTerm = ctFilterPlan(pInfo, nArg, &zIdx);
+    if( nTerm<0 ) return SQLITE_NOMEM;
+    if( nTerm>0 ){
+      pInfo->idxStr = zIdx;
+      pInfo->needToFreeIdxStr = 1;
+      pInfo->estimatedCost = 1e6 / (1 + nTerm);
+      pInfo->estimatedRows = 100000 / (1 + 9*nTerm);
+    }
   }
   return SQLITE_OK;
 }
@@ -227,6 +242,7 @@ static void ctCursorReset(CtCursor *pCur){
   pCur->pWalk = 0;
   pCur->zFile = 0;
   ctFileInfoClear(&pCur->info);
+  ctFilterClear(&pCur->filter);
   sqlite3_free(pCur->zPath);
   sqlite3_free(pCur->zOptions);
   pCur->zPath = pCur->zOptions = 0;
@@ -275,6 +291,9 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
     if( rc==SQLITE_DONE ) return rc;
     if( rc==SQLITE_ERROR ) return ctCursorError(pCur, zErr);
     if( rc!=SQLITE_ROW ) return rc;
+    if( zFileErr==0 && !bReport && !ctFilterFile(&pCur->filter, pCur->zFile) ){
+      continue;     /* delivered before the event_time bound: see ct_filter.c */
+    }
     if( zFileErr==0 ){
       rc = ctReaderOpen(&pCur->rdr, pCur->zFile, (size_t)pCur->opt.nBuffer,
                         (size_t)pCur->opt.mxRecord, pCur->opt.nThreads>0);
@@ -299,6 +318,19 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
   }
 }
 
+/* Strings up to this size are decoded on the stack to test pushed
+** constraints; event times, names and sources are far shorter. */
+#define CT_FILTER_SCRATCH 256
+
+/* Locate the current record's fields, once per record. */
+static void ctCursorFields(CtCursor *pCur){
+  CtReader *r = &pCur->rdr;
+  if( pCur->bFields ) return;
+  if( r->eKind==CT_KIND_ECS ) ctFieldsEcs(r->rec, &pCur->fields);
+  else ctFieldsRaw(r->rec, r->bMem ? &r->mem : 0, &pCur->fields);
+  pCur->bFields = 1;
+}
+
 /* cloudtrail: advance to the next record of any file. */
 static int ctEventsNext(CtCursor *pCur){
   for(;;){
@@ -307,6 +339,13 @@ static int ctEventsNext(CtCursor *pCur){
       rc = ctReaderNext(&pCur->rdr);
       if( rc==SQLITE_ROW ){
         pCur->bFields = 0;
+        if( pCur->filter.nTerm>0 ){
+          char aBuf[CT_FILTER_SCRATCH];
+          ctCursorFields(pCur);
+          if( !ctFilterRecord(&pCur->filter, &pCur->fields, aBuf, sizeof(aBuf)) ){
+            continue;
+          }
+        }
         pCur->iRowid++;
         return SQLITE_OK;
       }
@@ -436,7 +475,7 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
   char *zErr = 0;
   int rc, iArg = 0;
   sqlite3_int64 mxLen;
-  (void)idxStr; (void)argc;
+  (void)argc;
   ctCursorReset(pCur);
   pCur->opt = pTab->opt;
   if( idxNum & 1 ){
@@ -473,6 +512,10 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
     pCur->opt.mxRecord = mxLen;
   }
   if( pCur->opt.nBuffer>pCur->opt.mxRecord ) pCur->opt.nBuffer = pCur->opt.mxRecord;
+  if( !pTab->bFiles ){
+    rc = ctFilterInit(&pCur->filter, idxStr, argv+iArg, pCur->opt.bPrune);
+    if( rc ) return rc;
+  }
   rc = ctWalkOpen(pCur->zPath, &pCur->pWalk, &zErr);
   if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
   pCur->bEof = 0;
@@ -576,11 +619,7 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
       }
       return SQLITE_OK;
   }
-  if( !pCur->bFields ){
-    if( bEcs ) ctFieldsEcs(r->rec, &pCur->fields);
-    else ctFieldsRaw(r->rec, r->bMem ? &r->mem : 0, &pCur->fields);
-    pCur->bFields = 1;
-  }
+  ctCursorFields(pCur);
   if( i==CT_F_READ_ONLY ){
     ctResultBool(ctx, pCur->fields.a[i]);
   }else if( i==CT_F_OUTCOME && !bEcs ){

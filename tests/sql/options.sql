@@ -10,6 +10,7 @@ SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=12');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'buffer_size=lots');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=2G');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'threads=4');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'prune=yes');
 SELECT '-- results are identical whatever the window size';
 CREATE TEMP TABLE base AS SELECT file, record_index, raw, event_time, principal_id, outcome
   FROM cloudtrail('fixtures', 'errors=skip');
