@@ -11,6 +11,7 @@
 ** columns a query asks for.  Duplicate keys: the first one wins, as in
 ** SQLite's json_extract().
 */
+#include <stdint.h>
 #include <string.h>
 #include "ct_fields.h"
 
@@ -26,6 +27,25 @@ struct CtKeyMap {
 /* Longest key decoded for matching; every name in the maps is shorter. */
 #define CT_FIELDS_MAX_KEY 64
 
+/* True if the n bytes at a and b are equal, for the short keys of
+** CloudTrail: bytes one by one below 8, two overlapping 8-byte words up to
+** 16, memcmp() beyond — no library call for the common sizes. */
+static inline int ctSameKey(const char *a, const char *b, size_t n){
+  uint64_t x, y;
+  if( n<8 ){
+    size_t k;
+    for(k=0; k<n; k++){ if( a[k]!=b[k] ) return 0; }
+    return 1;
+  }
+  if( n>16 ) return memcmp(a, b, n)==0;
+  memcpy(&x, a, 8);
+  memcpy(&y, b, 8);
+  if( x!=y ) return 0;
+  memcpy(&x, a+n-8, 8);
+  memcpy(&y, b+n-8, 8);
+  return x==y;
+}
+
 /*
 ** Index in aMap (terminated by a 0 name) of the entry whose name the
 ** escaped key decodes to, or -1.  Keys almost never hold escapes, so they
@@ -34,14 +54,16 @@ struct CtKeyMap {
 static int ctKeyFind(const CtKeyMap *aMap, CtSpan key){
   char aBuf[CT_FIELDS_MAX_KEY];
   int k;
+  if( key.n==0 ) return -1;
   for(k=0; aMap[k].zKey; k++){
-    if( aMap[k].nKey==key.n && memcmp(aMap[k].zKey, key.z, key.n)==0 ) return k;
+    if( aMap[k].nKey==key.n && aMap[k].zKey[0]==key.z[0]
+     && ctSameKey(aMap[k].zKey, key.z, key.n) ) return k;
   }
   if( key.n>sizeof(aBuf) || memchr(key.z, '\\', key.n)==0 ) return -1;
   key.n = ct_json_unescape(key.z, key.n, aBuf);
   key.z = aBuf;
   for(k=0; aMap[k].zKey; k++){
-    if( aMap[k].nKey==key.n && memcmp(aMap[k].zKey, key.z, key.n)==0 ) return k;
+    if( aMap[k].nKey==key.n && ctSameKey(aMap[k].zKey, key.z, key.n) ) return k;
   }
   return -1;
 }
@@ -147,8 +169,15 @@ static int ctNextTop(CtSpan obj, const CtMembers *pM, size_t *pi,
 }
 
 /* Fill pF from a raw CloudTrail record; pM, if not 0, lists its
-** top-level members (see ct_json_validate_members()). */
+** top-level members (see ct_json_validate_members()).  With bTopOnly, only
+** the record's own top-level fields are filled (event_time, event_name,
+** event_source …), not those inside userIdentity and responseElements: a
+** cheaper pass for testing pushed-down constraints. */
 void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF){
+  ctFieldsRawPart(rec, pM, pF, 0);
+}
+void ctFieldsRawPart(CtSpan rec, const CtMembers *pM, CtFields *pF,
+                     int bTopOnly){
   CtSpan key, val;
   size_t i = 0;
   unsigned seenSub = 0;
@@ -159,6 +188,8 @@ void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF){
     iField = ctTopKeys[k].iField;
     if( iField>=0 ){
       if( pF->a[iField].z==0 ) pF->a[iField] = val;
+    }else if( bTopOnly ){
+      continue;
     }else if( !(seenSub & (1u<<(-iField))) ){
       seenSub |= 1u<<(-iField);
       if( val.z[0]=='{' ) ctFieldsWalk(val, ctSubMap(iField), pF);

@@ -54,6 +54,8 @@ struct CtShape {
 
 int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS);
 void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF);
+void ctFieldsRawPart(CtSpan rec, const CtMembers *pM, CtFields *pF,
+                     int bTopOnly);
 void ctFieldsEcs(CtSpan rec, CtFields *pF);
 const char *ctOutcomeRaw(const CtFields *pF, int *pbLower);
 CtSpan ctJsonStringBody(CtSpan v);

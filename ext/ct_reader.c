@@ -409,6 +409,10 @@ static int ctReaderTop(CtReader *p, int c){
 ** code with p->zErr set.
 */
 int ctReaderNext(CtReader *p){
+  if( !p->bBomDone ){
+    p->bBomDone = 1;
+    if( ctReaderSkipBom(p) ) return p->rc;
+  }
   for(;;){
     int c, rc = CT_CONTINUE;
     if( p->eState==CT_S_DONE ) return p->rc ? p->rc : SQLITE_DONE;
@@ -464,14 +468,23 @@ int ctReaderNext(CtReader *p){
 }
 
 /*
-** Open zPath for reading.  nBuf is the initial window, mxRecord the largest
+** Open zPath for reading, reusing the buffers of a previous file if p was
+** ended with ctReaderEnd() (p must be zeroed otherwise).  nBuf is the
+** initial window, mxRecord the largest
 ** record accepted, bThread allows inflating on a second thread.  On error
 ** p->zErr names the file.
 */
 int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
                  int bThread){
   int rc;
+  CtStream s = p->s;            /* buffers kept by ctReaderEnd() */
+  char *aDec = p->aDec;
+  size_t nDecAlloc = p->nDecAlloc;
+  sqlite3_free(p->zErr);
   memset(p, 0, sizeof(*p));
+  p->s = s;
+  p->aDec = aDec;
+  p->nDecAlloc = nDecAlloc;
   p->zPath = zPath;
   p->mxRecord = mxRecord;
   /* The window must hold a whole record plus the bytes around it that the
@@ -480,10 +493,20 @@ int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
                     bThread);
   if( rc==SQLITE_NOMEM ){ p->rc = rc; return rc; }
   if( rc!=CT_STREAM_OK ) return ctReaderError(p, "%s", p->s.zErr);
-  return ctReaderSkipBom(p);
+  /* The byte order mark is looked for by the first ctReaderNext(): reading
+  ** here would wait for an inflate thread that was just started. */
+  return SQLITE_OK;
 }
 
-/* Release everything the reader holds; safe after a failed open. */
+/* Finish with the current file; keep the buffers for the next open. */
+void ctReaderEnd(CtReader *p){
+  ctStreamEnd(&p->s);
+  sqlite3_free(p->zErr);
+  p->zErr = 0;
+}
+
+/* Release everything the reader holds; safe on a zeroed reader and after a
+** failed open. */
 void ctReaderClose(CtReader *p){
   ctStreamClose(&p->s);
   sqlite3_free(p->zErr);

@@ -48,6 +48,7 @@ struct CtReader {
   sqlite3_int64 iRecOff;    /* decoded offset where it starts */
   CtMembers mem;            /* top-level members of the current object … */
   int bMem;                 /* … valid for rec */
+  int bBomDone;             /* a leading byte order mark was looked for */
   char *aDec;               /* decoded CloudTrailEvent text */
   size_t nDecAlloc;
 };
@@ -55,6 +56,7 @@ struct CtReader {
 int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
                  int bThread);
 int ctReaderNext(CtReader *p);
+void ctReaderEnd(CtReader *p);
 void ctReaderClose(CtReader *p);
 const char *ctFormatName(int eFormat);
 

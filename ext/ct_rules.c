@@ -17,6 +17,9 @@
 */
 #define _GNU_SOURCE 1   /* memmem() */
 #include <string.h>
+#if defined(__SSE2__) && !defined(CT_NO_SIMD)
+# include <emmintrin.h>
+#endif
 #include "ct_fields.h"
 #include "ct_rules.h"
 SQLITE_EXTENSION_INIT3
@@ -169,7 +172,7 @@ static const CtRule ctRules[] = {
     "[\"https://redcanary.com/blog/aws-sts/\","
     "\"https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "id_roles_providers_enable-console-custom-url.html/\"]",
-    "signin.amazonaws.com",
+    "signin.amazonaws.com", 2,
     ctEc2ConsoleLoginRaw, ctEc2ConsoleLoginEcs,
     {
       { "TA0008", "Lateral Movement", "T1021", "Remote Services",
@@ -225,27 +228,36 @@ static int ctRuleEval(const CtRule *p, CtSpan obj){
 }
 
 /*
-** True if the needle occurs in z[0..n).  memchr() (vectorised in libc) looks
-** for the needle's rarest byte and each hit is checked in place: faster than
-** a general substring search for the short, distinctive needles rules use.
+** True if the needle occurs in z[0..n).  The search looks for the needle's
+** distinctive pair of bytes at iPair ("gn" of "signin.amazonaws.com" occurs
+** about once in five CloudTrail records, while each single letter of it
+** occurs several times in every record) and checks each hit in place.
+** With SSE2 the pair is matched 16 positions at a time in a single pass.
 */
-static int ctHasNeedle(const char *z, size_t n, const char *zNeedle){
-  /* Bytes from frequent to rare in CloudTrail text. */
-  static const char zOrder[] = "\"etaoinsrlcdhum.:-/_pgfyw,bvkxjqz";
-  size_t nNeedle = strlen(zNeedle), iAnchor = 0, k, i = 0;
-  int best = -1;
-  for(k=0; k<nNeedle; k++){
-    const char *p = strchr(zOrder, zNeedle[k]);
-    int rank = p ? (int)(p - zOrder) : (int)sizeof(zOrder);
-    if( rank>best ){ best = rank; iAnchor = k; }
-  }
+static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPair){
+  size_t nNeedle = strlen(zNeedle), i = iPair, iLast;
+  const char c1 = zNeedle[iPair], c2 = zNeedle[iPair+1];
   if( n<nNeedle ) return 0;
-  while( i+nNeedle<=n ){
-    const char *p = memchr(z+i+iAnchor, zNeedle[iAnchor], n-nNeedle-i+1);
-    if( p==0 ) return 0;
-    i = (size_t)(p - z) - iAnchor;
-    if( memcmp(z+i, zNeedle, nNeedle)==0 ) return 1;
-    i++;
+  iLast = n - (nNeedle - iPair);       /* last position the pair may start */
+#if defined(__SSE2__) && !defined(CT_NO_SIMD)
+  {
+    const __m128i v1 = _mm_set1_epi8(c1), v2 = _mm_set1_epi8(c2);
+    while( i+17<=n ){
+      __m128i a = _mm_loadu_si128((const __m128i*)(z+i));
+      __m128i b = _mm_loadu_si128((const __m128i*)(z+i+1));
+      unsigned bits = (unsigned)_mm_movemask_epi8(
+          _mm_and_si128(_mm_cmpeq_epi8(a, v1), _mm_cmpeq_epi8(b, v2)));
+      while( bits ){
+        size_t k = i + (size_t)__builtin_ctz(bits);
+        if( k<=iLast && memcmp(z+k-iPair, zNeedle, nNeedle)==0 ) return 1;
+        bits &= bits-1;
+      }
+      i += 16;
+    }
+  }
+#endif
+  for(; i<=iLast; i++){
+    if( z[i]==c1 && z[i+1]==c2 && memcmp(z+i-iPair, zNeedle, nNeedle)==0 ) return 1;
   }
   return 0;
 }
@@ -259,7 +271,7 @@ static int ctHasNeedle(const char *z, size_t n, const char *zNeedle){
 */
 static int ctRuleExcluded(const CtRule *p, const char *z, size_t n){
   const char *q;
-  if( p->zNeedle==0 || ctHasNeedle(z, n, p->zNeedle) ) return 0;
+  if( p->zNeedle==0 || ctHasNeedle(z, n, p->zNeedle, p->iNeedlePair) ) return 0;
   for(q=memchr(z, '\\', n); q; q=memchr(q+2, '\\', n-(size_t)(q+2-z))){
     if( q+1>=z+n ) break;
     if( q[1]=='u' ) return 0;

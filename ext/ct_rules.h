@@ -30,6 +30,7 @@ struct CtRule {
   int nMaxAlerts, iVersion;
   const char *zAuthor, *zLicense, *zTags, *zReferences;
   const char *zNeedle;        /* text every match contains (see ctRuleFunc) */
+  size_t iNeedlePair;         /* offset of its rarest pair of bytes */
   int (*xRaw)(CtSpan rec);    /* predicate on a raw CloudTrail record */
   int (*xEcs)(CtSpan doc);    /* predicate on an Elastic document */
   CtMitre aMitre[CT_MAX_MITRE];

@@ -22,12 +22,22 @@
 # endif
 #endif
 
+/* libdeflate is used when the build found it (the Makefile sets this). */
+#ifndef CT_HAVE_LIBDEFLATE
+# define CT_HAVE_LIBDEFLATE 0
+#endif
+
+/* A window that grew past this (for one huge record) is freed when the
+** next file is opened rather than kept for the rest of the scan. */
+#define CT_STREAM_KEEP_MAX (1024*1024)
+
 #define CT_STREAM_OK     0
 #define CT_STREAM_TOOBIG 1   /* the kept span cannot grow: record too large */
 #define CT_STREAM_ERROR  2   /* I/O or gzip error; zErr says which */
 
 typedef struct CtStream CtStream;
 typedef struct CtRing CtRing;
+typedef struct CtWhole CtWhole;
 struct CtStream {
   int fd;                     /* open file, or -1 */
   char *zErr;                 /* last error, from sqlite3_mprintf() */
@@ -36,6 +46,7 @@ struct CtStream {
   int bZInit;                 /* zs needs inflateEnd() */
   z_stream zs;
   unsigned char *aIn;         /* compressed input, CT_STREAM_INPUT_CHUNK */
+  size_t nInAlloc;            /* its size */
   sqlite3_int64 nFileRead;    /* bytes read from the file so far */
   sqlite3_int64 nFileSize;    /* size on disk, -1 if not a regular file */
   char *aBuf;                 /* decoded bytes; aBuf[0] is at offset iBase */
@@ -50,13 +61,17 @@ struct CtStream {
   const char *zErrDetail;
   sqlite3_int64 iErrOff;      /* … its offset … */
   int iErrno;                 /* … and errno for read errors */
-  CtRing *pRing;              /* inflate thread, or 0 */
+  CtRing *pRing;              /* inflate thread's ring, or 0 */
+  int bRingActive;            /* this file is inflated on that thread */
+  CtWhole *pWhole;            /* whole-file inflate state (libdeflate), or 0 */
+  int bWholeActive;           /* this file is inflated that way */
   int nRefill;                /* calls of ctStreamMore() that read (tests) */
 };
 
 int ctStreamOpen(CtStream *p, const char *zPath, size_t nBuf, size_t mxAlloc,
                  int bThread);
 sqlite3_int64 ctStreamFileRead(CtStream *p);
+void ctStreamEnd(CtStream *p);
 int ctStreamMore(CtStream *p, size_t iKeep);
 void ctStreamClose(CtStream *p);
 

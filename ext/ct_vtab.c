@@ -67,6 +67,12 @@ struct CtVtab {
   CtOptions opt;          /* options given to CREATE VIRTUAL TABLE */
 };
 
+/* State of the read-ahead entry. */
+#define CT_AHEAD_NONE  0
+#define CT_AHEAD_ENTRY 1      /* zAheadFile (and zAheadErr) hold the next entry */
+#define CT_AHEAD_DONE  2      /* the walk has no more entries */
+#define CT_AHEAD_ERROR 3      /* the walk failed: zAheadWalkErr */
+
 /* What cloudtrail_files reports for one file. */
 typedef struct CtFileInfo CtFileInfo;
 struct CtFileInfo {
@@ -86,10 +92,19 @@ struct CtCursor {
   char *zPath;            /* PATH of this scan (copy) */
   char *zOptions;         /* OPTIONS of this scan (copy), or 0 */
   CtWalk *pWalk;
-  const char *zFile;      /* current file, owned by pWalk */
-  const char *zFileErr;   /* why the walk could not read it, or 0 */
-  CtReader rdr;
-  int bReaderOpen;
+  char *zFile;            /* current file (copy) */
+  char *zFileErr;         /* why the walk could not read it, or 0 (copy) */
+  CtReader aRdr[2];       /* the current file's reader and the next one's */
+  CtReader *pRdr;         /* the current file's: one of aRdr[] */
+  int bReaderOpen;        /* pRdr has a file open */
+  /* Read-ahead: the walk's next entry, and its file opened early so that
+  ** its inflate thread runs while the current file is still parsed. */
+  int eAhead;             /* CT_AHEAD_* */
+  char *zAheadFile;       /* the next entry (copy) … */
+  char *zAheadErr;        /* … its walk error (copy), or 0 */
+  char *zAheadWalkErr;    /* the walk's own error, for CT_AHEAD_ERROR */
+  int bAheadOpen;         /* the other aRdr[] has zAheadFile open … */
+  int rcAhead;            /* … and ctReaderOpen() said this */
   sqlite3_int64 iRowid;
   int bEof;
   CtFields fields;        /* current record's fields … */
@@ -222,7 +237,8 @@ static int ctVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
   (void)pVtab;
   if( pCur==0 ) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pCur->rdr.s.fd = -1;
+  pCur->aRdr[0].s.fd = pCur->aRdr[1].s.fd = -1;
+  pCur->pRdr = &pCur->aRdr[0];
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -236,11 +252,19 @@ static void ctFileInfoClear(CtFileInfo *p){
 
 /* The one reset path: release everything a scan holds. */
 static void ctCursorReset(CtCursor *pCur){
-  if( pCur->bReaderOpen ) ctReaderClose(&pCur->rdr);
-  pCur->bReaderOpen = 0;
+  ctReaderClose(&pCur->aRdr[0]);
+  ctReaderClose(&pCur->aRdr[1]);
+  pCur->bReaderOpen = pCur->bAheadOpen = 0;
   ctWalkClose(pCur->pWalk);
   pCur->pWalk = 0;
-  pCur->zFile = 0;
+  sqlite3_free(pCur->zFile);
+  sqlite3_free(pCur->zFileErr);
+  sqlite3_free(pCur->zAheadFile);
+  sqlite3_free(pCur->zAheadErr);
+  sqlite3_free(pCur->zAheadWalkErr);
+  pCur->zFile = pCur->zFileErr = 0;
+  pCur->zAheadFile = pCur->zAheadErr = pCur->zAheadWalkErr = 0;
+  pCur->eAhead = CT_AHEAD_NONE;
   ctFileInfoClear(&pCur->info);
   ctFilterClear(&pCur->filter);
   sqlite3_free(pCur->zPath);
@@ -269,10 +293,100 @@ static int ctCursorError(CtCursor *pCur, char *zMsg){
 
 /* The message of a reader error without its "cloudtrail: FILE: " prefix. */
 static const char *ctBareError(CtCursor *pCur){
-  const char *z = pCur->rdr.zErr;
+  const char *z = pCur->pRdr->zErr;
   size_t nPrefix = strlen("cloudtrail: ") + strlen(pCur->zFile) + 2;
   if( z==0 ) return "out of memory";
   return strlen(z)>=nPrefix ? z+nPrefix : z;
+}
+
+/* Read the walk's next entry into the read-ahead slot, if it is empty. */
+static int ctCursorPeek(CtCursor *pCur){
+  const char *zFile = 0, *zFileErr = 0;
+  char *zErr = 0;
+  int rc;
+  if( pCur->eAhead!=CT_AHEAD_NONE ) return SQLITE_OK;
+  rc = ctWalkNext(pCur->pWalk, &zFile, &zFileErr, &zErr);
+  if( rc==SQLITE_DONE ){
+    pCur->eAhead = CT_AHEAD_DONE;
+  }else if( rc==SQLITE_ERROR ){
+    pCur->eAhead = CT_AHEAD_ERROR;
+    pCur->zAheadWalkErr = zErr;
+  }else if( rc==SQLITE_ROW ){
+    pCur->zAheadFile = sqlite3_mprintf("%s", zFile);
+    pCur->zAheadErr = zFileErr ? sqlite3_mprintf("%s", zFileErr) : 0;
+    if( pCur->zAheadFile==0 || (zFileErr && pCur->zAheadErr==0) ) return SQLITE_NOMEM;
+    pCur->eAhead = CT_AHEAD_ENTRY;
+  }else{
+    return rc;
+  }
+  return SQLITE_OK;
+}
+
+/* Make the read-ahead entry the current one (zFile, zFileErr).  Returns
+** SQLITE_ROW, SQLITE_DONE, or an error. */
+static int ctCursorTake(CtCursor *pCur){
+  int rc = ctCursorPeek(pCur);
+  if( rc ) return rc;
+  switch( pCur->eAhead ){
+    case CT_AHEAD_DONE:  return SQLITE_DONE;
+    case CT_AHEAD_ERROR:
+      pCur->eAhead = CT_AHEAD_DONE;
+      rc = ctCursorError(pCur, pCur->zAheadWalkErr);
+      pCur->zAheadWalkErr = 0;
+      return rc;
+  }
+  sqlite3_free(pCur->zFile);
+  sqlite3_free(pCur->zFileErr);
+  pCur->zFile = pCur->zAheadFile;
+  pCur->zFileErr = pCur->zAheadErr;
+  pCur->zAheadFile = pCur->zAheadErr = 0;
+  pCur->eAhead = CT_AHEAD_NONE;
+  return SQLITE_ROW;
+}
+
+/* True if the scan will open zFile, a walk entry without error. */
+static int ctCursorWants(CtCursor *pCur, const char *zFile, int bReport){
+  return bReport || ctFilterFile(&pCur->filter, zFile);
+}
+
+/*
+** With an inflate thread available, open the walk's next file now, in the
+** spare reader, so its thread inflates while the current file is parsed.
+** Whatever the open says is kept (rcAhead) and acted on only when the scan
+** gets to that file, so errors are reported in walk order as always.
+*/
+static int ctCursorReadAhead(CtCursor *pCur){
+  CtReader *pSpare = pCur->pRdr==&pCur->aRdr[0] ? &pCur->aRdr[1] : &pCur->aRdr[0];
+  int rc;
+  if( pCur->opt.nThreads==0 || pCur->bAheadOpen ) return SQLITE_OK;
+  rc = ctCursorPeek(pCur);
+  if( rc ) return rc;
+  if( pCur->eAhead!=CT_AHEAD_ENTRY || pCur->zAheadErr
+   || !ctCursorWants(pCur, pCur->zAheadFile, 0) ){
+    return SQLITE_OK;
+  }
+  pCur->rcAhead = ctReaderOpen(pSpare, pCur->zAheadFile,
+                               (size_t)pCur->opt.nBuffer,
+                               (size_t)pCur->opt.mxRecord, 1);
+  pCur->bAheadOpen = 1;
+  return SQLITE_OK;
+}
+
+/* Open the current file in pRdr: take the read-ahead reader if it holds
+** this very file, else open it now. */
+static int ctCursorOpenCurrent(CtCursor *pCur){
+  CtReader *pSpare = pCur->pRdr==&pCur->aRdr[0] ? &pCur->aRdr[1] : &pCur->aRdr[0];
+  pCur->bReaderOpen = 1;
+  if( pCur->bAheadOpen ){
+    pCur->bAheadOpen = 0;
+    if( pSpare->zPath==pCur->zFile ){
+      pCur->pRdr = pSpare;
+      return pCur->rcAhead;
+    }
+    ctReaderEnd(pSpare);
+  }
+  return ctReaderOpen(pCur->pRdr, pCur->zFile, (size_t)pCur->opt.nBuffer,
+                      (size_t)pCur->opt.mxRecord, pCur->opt.nThreads>0);
 }
 
 /*
@@ -280,41 +394,40 @@ static const char *ctBareError(CtCursor *pCur){
 ** SQLITE_ROW when a reader is open, SQLITE_DONE at the end of the walk,
 ** or an error.  Unreadable entries fail the scan in strict mode and are
 ** skipped (and logged) with errors=skip; cloudtrail_files never fails on
-** them but reports them, so it passes bReport.
+** them but reports them, so it passes bReport.  Files the pushed-down
+** event_time bound rules out are not opened (ct_filter.c).
 */
 static int ctCursorNextFile(CtCursor *pCur, int bReport){
   for(;;){
-    const char *zFileErr = 0;
-    char *zErr = 0;
-    int rc = ctWalkNext(pCur->pWalk, &pCur->zFile, &zFileErr, &zErr);
-    pCur->zFileErr = zFileErr;
-    if( rc==SQLITE_DONE ) return rc;
-    if( rc==SQLITE_ERROR ) return ctCursorError(pCur, zErr);
+    int rc = ctCursorTake(pCur);
     if( rc!=SQLITE_ROW ) return rc;
-    if( zFileErr==0 && !bReport && !ctFilterFile(&pCur->filter, pCur->zFile) ){
-      continue;     /* delivered before the event_time bound: see ct_filter.c */
+    if( pCur->zFileErr==0 && !ctCursorWants(pCur, pCur->zFile, bReport) ){
+      continue;
     }
-    if( zFileErr==0 ){
-      rc = ctReaderOpen(&pCur->rdr, pCur->zFile, (size_t)pCur->opt.nBuffer,
-                        (size_t)pCur->opt.mxRecord, pCur->opt.nThreads>0);
-      pCur->bReaderOpen = 1;
-      if( rc==SQLITE_OK || bReport ) return SQLITE_ROW;
+    if( pCur->zFileErr==0 ){
+      rc = ctCursorOpenCurrent(pCur);
       if( rc==SQLITE_NOMEM ) return rc;
-      if( !pCur->opt.bSkip ){
-        return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->rdr.zErr));
+      if( rc==SQLITE_OK && !bReport ){
+        rc = ctCursorReadAhead(pCur);
+        if( rc ) return rc;
+        return SQLITE_ROW;
       }
-      sqlite3_log(SQLITE_WARNING, "%s (skipped)", pCur->rdr.zErr);
-      ctReaderClose(&pCur->rdr);
+      if( bReport ) return SQLITE_ROW;
+      if( !pCur->opt.bSkip ){
+        return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->pRdr->zErr));
+      }
+      sqlite3_log(SQLITE_WARNING, "%s (skipped)", pCur->pRdr->zErr);
+      ctReaderEnd(pCur->pRdr);
       pCur->bReaderOpen = 0;
       continue;
     }
     if( bReport ) return SQLITE_ROW;
     if( !pCur->opt.bSkip ){
       return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: %s: %s",
-                                                 pCur->zFile, zFileErr));
+                                                 pCur->zFile, pCur->zFileErr));
     }
     sqlite3_log(SQLITE_WARNING, "cloudtrail: %s: %s (skipped)",
-                pCur->zFile, zFileErr);
+                pCur->zFile, pCur->zFileErr);
   }
 }
 
@@ -324,7 +437,7 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
 
 /* Locate the current record's fields, once per record. */
 static void ctCursorFields(CtCursor *pCur){
-  CtReader *r = &pCur->rdr;
+  CtReader *r = pCur->pRdr;
   if( pCur->bFields ) return;
   if( r->eKind==CT_KIND_ECS ) ctFieldsEcs(r->rec, &pCur->fields);
   else ctFieldsRaw(r->rec, r->bMem ? &r->mem : 0, &pCur->fields);
@@ -336,12 +449,19 @@ static int ctEventsNext(CtCursor *pCur){
   for(;;){
     int rc;
     if( pCur->bReaderOpen ){
-      rc = ctReaderNext(&pCur->rdr);
+      rc = ctReaderNext(pCur->pRdr);
       if( rc==SQLITE_ROW ){
         pCur->bFields = 0;
         if( pCur->filter.nTerm>0 ){
+          /* Pushed constraints only name top-level fields of a raw record,
+          ** so only those are located here; ECS documents need the lot. */
           char aBuf[CT_FILTER_SCRATCH];
-          ctCursorFields(pCur);
+          CtReader *r = pCur->pRdr;
+          if( r->eKind==CT_KIND_ECS ){
+            ctCursorFields(pCur);
+          }else{
+            ctFieldsRawPart(r->rec, r->bMem ? &r->mem : 0, &pCur->fields, 1);
+          }
           if( !ctFilterRecord(&pCur->filter, &pCur->fields, aBuf, sizeof(aBuf)) ){
             continue;
           }
@@ -352,12 +472,12 @@ static int ctEventsNext(CtCursor *pCur){
       if( rc!=SQLITE_DONE ){
         if( rc==SQLITE_NOMEM ) return rc;
         if( !pCur->opt.bSkip ){
-          return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->rdr.zErr));
+          return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->pRdr->zErr));
         }
         sqlite3_log(SQLITE_WARNING, "%s (skipped after %lld records)",
-                    pCur->rdr.zErr, pCur->rdr.nRecord);
+                    pCur->pRdr->zErr, pCur->pRdr->nRecord);
       }
-      ctReaderClose(&pCur->rdr);
+      ctReaderEnd(pCur->pRdr);
       pCur->bReaderOpen = 0;
     }
     rc = ctCursorNextFile(pCur, 0);
@@ -397,9 +517,9 @@ static char *ctEventTimeCopy(CtCursor *pCur){
   CtSpan v;
   size_t n;
   const char *z;
-  if( pCur->rdr.eKind==CT_KIND_ECS ) v = ct_json_lookup(pCur->rdr.rec, "@timestamp");
+  if( pCur->pRdr->eKind==CT_KIND_ECS ) v = ct_json_lookup(pCur->pRdr->rec, "@timestamp");
   else{
-    ctFieldsRaw(pCur->rdr.rec, pCur->rdr.bMem ? &pCur->rdr.mem : 0,
+    ctFieldsRaw(pCur->pRdr->rec, pCur->pRdr->bMem ? &pCur->pRdr->mem : 0,
                 &pCur->fields);
     v = pCur->fields.a[CT_F_EVENT_TIME];
   }
@@ -414,7 +534,7 @@ static int ctFilesNext(CtCursor *pCur){
   CtFileInfo *pI = &pCur->info;
   int rc;
   if( pCur->bReaderOpen ){
-    ctReaderClose(&pCur->rdr);
+    ctReaderEnd(pCur->pRdr);
     pCur->bReaderOpen = 0;
   }
   ctFileInfoClear(pI);
@@ -432,10 +552,10 @@ static int ctFilesNext(CtCursor *pCur){
     pI->zError = sqlite3_mprintf("%s", pCur->zFileErr);
     return pI->zError ? SQLITE_OK : SQLITE_NOMEM;
   }
-  rc = pCur->rdr.rc ? pCur->rdr.rc : SQLITE_ROW;
+  rc = pCur->pRdr->rc ? pCur->pRdr->rc : SQLITE_ROW;
   while( rc==SQLITE_ROW ){
     char *zT;
-    rc = ctReaderNext(&pCur->rdr);
+    rc = ctReaderNext(pCur->pRdr);
     if( rc!=SQLITE_ROW ) break;
     zT = ctEventTimeCopy(pCur);
     if( zT && (pI->zFirst==0 || strcmp(zT, pI->zFirst)<0) ){
@@ -450,13 +570,13 @@ static int ctFilesNext(CtCursor *pCur){
     }
   }
   if( rc==SQLITE_NOMEM ) return rc;
-  pI->eFormat = pCur->rdr.eFormat;
-  pI->bGzip = pCur->rdr.s.bGzip;
-  pI->nCompressed = pCur->rdr.s.nFileSize>=0 ? pCur->rdr.s.nFileSize
-                                             : ctStreamFileRead(&pCur->rdr.s);
-  pI->nRecords = pCur->rdr.nRecord;
+  pI->eFormat = pCur->pRdr->eFormat;
+  pI->bGzip = pCur->pRdr->s.bGzip;
+  pI->nCompressed = pCur->pRdr->s.nFileSize>=0 ? pCur->pRdr->s.nFileSize
+                                             : ctStreamFileRead(&pCur->pRdr->s);
+  pI->nRecords = pCur->pRdr->nRecord;
   if( rc==SQLITE_DONE ){
-    pI->nBytes = pCur->rdr.s.iBase + (sqlite3_int64)pCur->rdr.s.nData;
+    pI->nBytes = pCur->pRdr->s.iBase + (sqlite3_int64)pCur->pRdr->s.nData;
   }else{
     pI->zError = sqlite3_mprintf("%s", ctBareError(pCur));
   }
@@ -597,7 +717,7 @@ static void ctResultIssuerName(sqlite3_context *ctx, CtCursor *pCur){
 }
 
 static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
-  CtReader *r = &pCur->rdr;
+  CtReader *r = pCur->pRdr;
   int bEcs = r->eKind==CT_KIND_ECS;
   switch( i ){
     case CT_COL_RAW:

@@ -177,6 +177,7 @@ static void testTinyMembersRefillLinear(void){
     gzwrite(g, aRec+k, 1);
     gzclose(g);
   }
+  memset(&r, 0, sizeof(r));
   rc = ctReaderOpen(&r, zPath, 16, 1<<20, 0);
   while( rc==SQLITE_OK || rc==SQLITE_ROW ){
     rc = ctReaderNext(&r);
