@@ -37,7 +37,7 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 ASAN_RT     = $(shell $(CC) -print-file-name=libasan.so)
 
-.PHONY: all demo test test-portable asan conformance clean
+.PHONY: all demo test test-portable asan valgrind conformance clean
 
 all: $(EXT)
 
@@ -92,6 +92,13 @@ asan: $(ASAN_EXT) dist/asan/test_unit
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  LD_PRELOAD=$(ASAN_RT) sh tests/run_sql.sh ./$(ASAN_EXT)
 	@ASAN_OPTIONS=detect_leaks=1 ./dist/asan/test_unit
+
+# The SQL suite under valgrind: any memory error or definite leak is printed,
+# so the expected-output comparison fails.
+VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite
+valgrind: $(EXT)
+	@SQLITE3="$(VALGRIND) $(SQLITE3)" sh tests/run_sql.sh ./$(EXT)
 
 # Optional: compare with an independent parse of the datasets in ../shared.
 conformance: $(EXT)

@@ -93,7 +93,7 @@ static int ctInflateStep(CtStream *p, char *aOut, size_t nOut, size_t *pnOut,
   while( *pnOut==0 ){
     int rc;
     if( p->zs.avail_in==0 ){
-      ssize_t got = ctRead(p->fd, p->aIn, CT_STREAM_INPUT_CHUNK);
+      ssize_t got = ctRead(p->fd, p->aIn, p->nInAlloc);
       if( got<0 ) return ctStreamIoError(p);
       if( got==0 ){
         if( p->bInflating ) return ctStreamGzError(p, "truncated gzip stream", 0);
@@ -330,8 +330,10 @@ static int ctZlibStart(CtStream *p, size_t nIn){
   return CT_STREAM_OK;
 }
 
-/* Make aIn hold at least n bytes (its content is not kept). */
+/* Make aIn hold at least n bytes, and never less than one read chunk:
+** the zlib path reads into all of it (its content is not kept). */
 static int ctStreamInAlloc(CtStream *p, size_t n){
+  if( n<CT_STREAM_INPUT_CHUNK ) n = CT_STREAM_INPUT_CHUNK;
   if( p->nInAlloc>=n ) return CT_STREAM_OK;
   sqlite3_free(p->aIn);
   p->aIn = sqlite3_malloc64(n);

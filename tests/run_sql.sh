@@ -6,7 +6,7 @@
 set -u
 ext=$1; shift
 cd "$(dirname "$0")/.." || exit 1
-sqlite=${SQLITE3:-sqlite3}
+sqlite=${SQLITE3:-sqlite3}   # may hold a command and its arguments (make valgrind)
 
 # Scratch space the tests may write to, rebuilt on every run.
 scratch=dist/scratch
@@ -24,7 +24,7 @@ for t in $tests; do
   exp=${t%.sql}.expected
   # A test that reopens a database loads the extension again with @EXT@.
   out=$( { printf '.load %s\n' "$ext"; sed "s|@EXT@|$ext|g" "$t"; } \
-         | "$sqlite" -batch -init /dev/null :memory: 2>&1 )
+         | $sqlite -batch -init /dev/null :memory: 2>&1 )
   if [ "${UPDATE:-0}" = 1 ]; then
     printf '%s\n' "$out" > "$exp"
   fi
