@@ -18,6 +18,12 @@ ln -s nowhere "$scratch/special/dangling.json"   # a dangling link
 mkfifo "$scratch/special/fifo.json"              # never opened by a walk
 cp fixtures/formats/array.json "$scratch/special/ok.json"
 
+# Large generated inputs (tests/gen_hostile.py), built once and kept.
+if [ ! -f dist/hostile/DONE ]; then
+  rm -rf dist/hostile
+  /usr/bin/python3 tests/gen_hostile.py dist/hostile || exit 1
+fi
+
 tests=${*:-tests/sql/*.sql}
 pass=0 fail=0
 for t in $tests; do

@@ -21,12 +21,13 @@ if "$py" "$gen" "$out" --mb "$mb" --check; then
 fi
 mkdir -p "$(dirname "$out")"
 rm -rf "$out" "$out.tmp"
-# gen_corpus.py can fail at random near the end: a worker may still be
-# writing a file past the target into a folder the main process just
-# removed as empty (its _remove()).  The output is deterministic, so a
-# failed attempt is simply run again.
+# gen_corpus.py with several workers can fail at random near the end: a
+# worker may still be writing a file past the target into a folder the
+# main process has just removed as empty (its _remove()).  One worker
+# (the output is the same whatever --jobs is) makes that rare, and a failed
+# attempt is simply run again.
 for attempt in 1 2 3; do
-    if "$py" "$gen" "$out.tmp" --mb "$mb"; then
+    if "$py" "$gen" "$out.tmp" --mb "$mb" --jobs 1; then
         mv "$out.tmp" "$out"
         exit 0
     fi
