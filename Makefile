@@ -58,7 +58,7 @@ demo: $(EXT)
 test: $(EXT) dist/test_unit test-portable
 	@sh tests/run_sql.sh ./$(EXT)
 	@./dist/test_unit
-	@bash tests/run_limits.sh ./$(EXT)
+	@bash tests/run_system.sh ./$(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
 
 # The same tests against the portable code paths: no SSE2 (SWAR string

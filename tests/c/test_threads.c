@@ -226,6 +226,36 @@ static int bindArgs(sqlite3_stmt *pStmt, const char *zPath, const char *zOpt,
   return rc;
 }
 
+/* Add the current row of pStmt to r. */
+static void hashRow(sqlite3_stmt *pStmt, Result *r){
+  int i, nCol = sqlite3_column_count(pStmt);
+  size_t nFirst = 0;
+  for(i=0; i<nCol; i++){
+    int t = sqlite3_column_type(pStmt, i);
+    r->h = hashU64(r->h, (uint64_t)t);
+    if( t==SQLITE_INTEGER ){
+      r->h = hashU64(r->h, (uint64_t)sqlite3_column_int64(pStmt, i));
+    }else if( t==SQLITE_FLOAT ){
+      double d = sqlite3_column_double(pStmt, i);
+      r->h = hashBytes(r->h, &d, sizeof(d));
+    }else if( t!=SQLITE_NULL ){
+      const void *p = sqlite3_column_blob(pStmt, i);
+      int n = sqlite3_column_bytes(pStmt, i);
+      r->h = hashU64(r->h, (uint64_t)n);
+      r->h = hashBytes(r->h, p, (size_t)n);
+    }
+    if( r->nRow==0 && nFirst+1<sizeof(r->zFirst) ){
+      const char *z = (const char*)sqlite3_column_text(pStmt, i);
+      int k = snprintf(r->zFirst+nFirst, sizeof(r->zFirst)-nFirst, "%s%.40s",
+                       i ? "|" : "", z ? z : "NULL");
+      if( k>0 ) nFirst += (size_t)k;
+      if( nFirst>=sizeof(r->zFirst) ) nFirst = sizeof(r->zFirst)-1;
+    }
+  }
+  r->h = hashU64(r->h, 0x9e3779b97f4a7c15ULL);
+  r->nRow++;
+}
+
 static void runQuery(sqlite3 *db, const char *zSql, const char *zPath,
                      const char *zOpt, const char *zArg, Result *r){
   sqlite3_stmt *pStmt = 0;
@@ -234,41 +264,8 @@ static void runQuery(sqlite3 *db, const char *zSql, const char *zPath,
   r->h = 0xcbf29ce484222325ULL;
   rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
   if( rc==SQLITE_OK ) rc = bindArgs(pStmt, zPath, zOpt, zArg);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    int i, nCol = sqlite3_column_count(pStmt);
-    size_t nFirst = 0;
-    for(i=0; i<nCol; i++){
-      int t = sqlite3_column_type(pStmt, i);
-      r->h = hashU64(r->h, (uint64_t)t);
-      switch( t ){
-        case SQLITE_INTEGER:
-          r->h = hashU64(r->h, (uint64_t)sqlite3_column_int64(pStmt, i));
-          break;
-        case SQLITE_FLOAT: {
-          double d = sqlite3_column_double(pStmt, i);
-          r->h = hashBytes(r->h, &d, sizeof(d));
-          break;
-        }
-        case SQLITE_NULL:
-          break;
-        default: {
-          const void *p = sqlite3_column_blob(pStmt, i);
-          int n = sqlite3_column_bytes(pStmt, i);
-          r->h = hashU64(r->h, (uint64_t)n);
-          r->h = hashBytes(r->h, p, (size_t)n);
-          break;
-        }
-      }
-      if( r->nRow==0 && nFirst+1<sizeof(r->zFirst) ){
-        const char *z = (const char*)sqlite3_column_text(pStmt, i);
-        int k = snprintf(r->zFirst+nFirst, sizeof(r->zFirst)-nFirst, "%s%.40s",
-                         i ? "|" : "", z ? z : "NULL");
-        if( k>0 ) nFirst += (size_t)k;
-        if( nFirst>=sizeof(r->zFirst) ) nFirst = sizeof(r->zFirst)-1;
-      }
-    }
-    r->h = hashU64(r->h, 0x9e3779b97f4a7c15ULL);
-    r->nRow++;
+  if( rc==SQLITE_OK ){
+    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ) hashRow(pStmt, r);
   }
   if( rc!=SQLITE_DONE ){
     snprintf(r->zErr, sizeof(r->zErr), "%s (rc=%d)", sqlite3_errmsg(db), rc);
@@ -585,7 +582,9 @@ static double runTimed(sqlite3 *db, const char *zSql, const char *zPath,
   int rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
   *pnRow = 0;
   if( rc==SQLITE_OK ) rc = bindArgs(pStmt, zPath, 0, 0);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ) (*pnRow)++;
+  if( rc==SQLITE_OK ){
+    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ) (*pnRow)++;
+  }
   sqlite3_finalize(pStmt);
   *prc = rc;
   return nowMs() - t0;

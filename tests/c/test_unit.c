@@ -6,10 +6,12 @@
 ** (run under ASan by make asan).  Built with
 ** -DSQLITE_CORE against the system SQLite; prints "N passed, N failed".
 */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "ct_json.h"
 #include "ct_reader.h"
@@ -190,6 +192,52 @@ static void testTinyMembersRefillLinear(void){
   ctReaderClose(&r);
 }
 
+/*
+** A file truncated while it is being read ends the scan with the
+** "JSON ends inside record" error, never a crash; a file replaced (renamed
+** over) while being read is read to its end from the open descriptor.
+*/
+static void testFileChangesDuringScan(void){
+  static const char zPath[] = "dist/scratch/changing.jsonl";
+  static const char zNew[] = "dist/scratch/changing.new";
+  FILE *f;
+  CtReader r;
+  int i, rc, nRow = 0;
+  mkdir("dist", 0777);
+  mkdir("dist/scratch", 0777);
+  f = fopen(zPath, "w");
+  for(i=0; i<20000; i++) fprintf(f, "{\"eventName\":\"E%d\",\"n\":%d}\n", i, i);
+  fclose(f);
+  memset(&r, 0, sizeof(r));
+  rc = ctReaderOpen(&r, zPath, 4096, 1<<20, 0);
+  while( rc==SQLITE_OK || rc==SQLITE_ROW ){
+    rc = ctReaderNext(&r);
+    if( rc!=SQLITE_ROW ) break;
+    if( ++nRow==100 ) truncate(zPath, 300000+7);   /* mid-record */
+  }
+  check(rc==SQLITE_ERROR && r.zErr && strstr(r.zErr, "JSON ends inside record"),
+        "truncated while read: JSON ends inside a record", r.zErr ? r.zErr : "");
+  check(nRow>100 && nRow<20000, "the records before the cut were returned", zPath);
+  ctReaderClose(&r);
+
+  f = fopen(zPath, "w");
+  for(i=0; i<20000; i++) fprintf(f, "{\"eventName\":\"E%d\"}\n", i);
+  fclose(f);
+  f = fopen(zNew, "w");
+  fprintf(f, "{\"eventName\":\"other\"}\n");
+  fclose(f);
+  nRow = 0;
+  memset(&r, 0, sizeof(r));
+  rc = ctReaderOpen(&r, zPath, 4096, 1<<20, 0);
+  while( rc==SQLITE_OK || rc==SQLITE_ROW ){
+    rc = ctReaderNext(&r);
+    if( rc!=SQLITE_ROW ) break;
+    if( ++nRow==100 ) rename(zNew, zPath);
+  }
+  check(rc==SQLITE_DONE && nRow==20000, "replaced while read: the open file is read whole", zPath);
+  ctReaderClose(&r);
+}
+
 int main(void){
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
@@ -221,6 +269,7 @@ int main(void){
   testMembers();
   testUnvalidatedSafety();
   testTinyMembersRefillLinear();
+  testFileChangesDuringScan();
   printf("unit: %d passed, %d failed\n", nPass, nFail);
   return nFail!=0;
 }

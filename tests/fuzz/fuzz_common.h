@@ -36,19 +36,19 @@
 ** ends exactly where ASan's redzone starts.  Must run before
 ** sqlite3_initialize().  (Under ASan malloc_usable_size() is the requested
 ** size, which is what SQLite's xSize must return.) */
-static void *fuzzXMalloc(int n){ return malloc(n>0 ? (size_t)n : 1); }
-static void fuzzXFree(void *p){ free(p); }
-static void *fuzzXRealloc(void *p, int n){ return realloc(p, n>0 ? (size_t)n : 1); }
-static int fuzzXSize(void *p){ return p ? (int)malloc_usable_size(p) : 0; }
-static int fuzzXRoundup(int n){ return n; }
-static int fuzzXInit(void *p){ (void)p; return SQLITE_OK; }
-static void fuzzXShutdown(void *p){ (void)p; }
+static inline void *fuzzXMalloc(int n){ return malloc(n>0 ? (size_t)n : 1); }
+static inline void fuzzXFree(void *p){ free(p); }
+static inline void *fuzzXRealloc(void *p, int n){ return realloc(p, n>0 ? (size_t)n : 1); }
+static inline int fuzzXSize(void *p){ return p ? (int)malloc_usable_size(p) : 0; }
+static inline int fuzzXRoundup(int n){ return n; }
+static inline int fuzzXInit(void *p){ (void)p; return SQLITE_OK; }
+static inline void fuzzXShutdown(void *p){ (void)p; }
 static const sqlite3_mem_methods fuzzExactMem = {
   fuzzXMalloc, fuzzXFree, fuzzXRealloc, fuzzXSize, fuzzXRoundup,
   fuzzXInit, fuzzXShutdown, 0
 };
 
-static void fuzzExactMalloc(void){
+static inline void fuzzExactMalloc(void){
   if( sqlite3_config(SQLITE_CONFIG_MALLOC, &fuzzExactMem)!=SQLITE_OK ) abort();
   /* Lookaside hands out slices of one big block: no redzones between them. */
   if( sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0)!=SQLITE_OK ) abort();
@@ -60,7 +60,7 @@ static char fuzzDir[512];
 
 /* Remove every entry of fuzzDir (one level, plus one level of
 ** subdirectories) and the directory itself. */
-static void fuzzRmTree(const char *zDir, int nDepth){
+static inline void fuzzRmTree(const char *zDir, int nDepth){
   DIR *d = opendir(zDir);
   struct dirent *e;
   char zSub[1024];
@@ -79,7 +79,7 @@ static void fuzzRmTree(const char *zDir, int nDepth){
   rmdir(zDir);
 }
 
-static void fuzzTempCleanup(void){
+static inline void fuzzTempCleanup(void){
   if( fuzzDir[0] ) fuzzRmTree(fuzzDir, 2);
   fuzzDir[0] = 0;
 }
@@ -87,7 +87,7 @@ static void fuzzTempCleanup(void){
 /* Create $TMPDIR/ctfuzz-<name>.XXXXXX once and remove it at exit.  A crash
 ** (ASan's _exit) skips atexit handlers: tests/fuzz/run.sh points TMPDIR
 ** at a directory it deletes after each harness for that reason. */
-static const char *fuzzTempDir(const char *zName){
+static inline const char *fuzzTempDir(const char *zName){
   if( fuzzDir[0]==0 ){
     const char *zTmp = getenv("TMPDIR");
     if( zTmp==0 || zTmp[0]==0 ) zTmp = "/tmp";
@@ -102,12 +102,12 @@ static const char *fuzzTempDir(const char *zName){
 }
 
 /* fuzzDir/zName into a static-lifetime buffer of the caller's. */
-static void fuzzPath(char *zOut, size_t nOut, const char *zName){
+static inline void fuzzPath(char *zOut, size_t nOut, const char *zName){
   snprintf(zOut, nOut, "%s/%s", fuzzDir, zName);
 }
 
 /* ---- files ------------------------------------------------------------- */
-static void fuzzWriteFile(const char *zPath, const void *a, size_t n){
+static inline void fuzzWriteFile(const char *zPath, const void *a, size_t n){
   FILE *f = fopen(zPath, "wb");
   if( f==0 ){ perror(zPath); abort(); }
   if( n && fwrite(a, 1, n, f)!=n ){ perror(zPath); abort(); }
@@ -121,7 +121,7 @@ struct FuzzBuf {
   size_t n, nAlloc;
 };
 
-static void fuzzBufReserve(FuzzBuf *p, size_t nMore){
+static inline void fuzzBufReserve(FuzzBuf *p, size_t nMore){
   if( p->n+nMore > p->nAlloc ){
     size_t nNew = (p->n+nMore)*2 + 64;
     p->a = realloc(p->a, nNew);
@@ -139,7 +139,7 @@ static inline void fuzzBufFree(FuzzBuf *p){
 ** holding a[0..n).  One deflate state per level is kept for the life of
 ** the process (reachable, so not a leak) and reset per member: a fresh
 ** deflateInit2() per member would cost more than reading the file. */
-static void fuzzGzMember(FuzzBuf *p, const unsigned char *a, size_t n, int iLevel){
+static inline void fuzzGzMember(FuzzBuf *p, const unsigned char *a, size_t n, int iLevel){
   static z_stream aZs[10];
   static int abInit[10];
   z_stream *zs = &aZs[iLevel];
@@ -164,14 +164,14 @@ static void fuzzGzMember(FuzzBuf *p, const unsigned char *a, size_t n, int iLeve
 }
 
 /* a[0..n) as one gzip member. */
-static void fuzzGzip(FuzzBuf *p, const unsigned char *a, size_t n){
+static inline void fuzzGzip(FuzzBuf *p, const unsigned char *a, size_t n){
   p->n = 0;
   fuzzGzMember(p, a, n, 6);
 }
 
 /* a[0..n) as consecutive gzip members of nPiece bytes (the last may be
 ** shorter), as `cat a.gz b.gz …` makes.  Decoded, it is a[0..n) again. */
-static void fuzzGzipMulti(FuzzBuf *p, const unsigned char *a, size_t n,
+static inline void fuzzGzipMulti(FuzzBuf *p, const unsigned char *a, size_t n,
                           size_t nPiece){
   size_t i = 0;
   p->n = 0;
@@ -184,7 +184,7 @@ static void fuzzGzipMulti(FuzzBuf *p, const unsigned char *a, size_t n,
 }
 
 /* A cheap, stable hash of a byte range, chained through h. */
-static uint64_t fuzzHash(uint64_t h, const void *pv, size_t n){
+static inline uint64_t fuzzHash(uint64_t h, const void *pv, size_t n){
   const unsigned char *a = (const unsigned char*)pv;
   size_t i;
   for(i=0; i<n; i++){ h ^= a[i]; h *= 0x100000001b3ULL; }

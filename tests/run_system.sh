@@ -1,9 +1,11 @@
 #!/bin/bash
-# Resource limits the SQL tests cannot express (inputs: tests/gen_hostile.py):
+# Checks the SQL tests cannot express (inputs: tests/gen_hostile.py):
+#  - files and directories without read permission, read as an unprivileged
+#    user (root reads everything): reported, strict mode fails naming them;
 #  - a scan of 100,000 files works with only 64 file descriptors;
 #  - memory stays bounded on a gzip bomb (10 GiB of one endless record) and
-#    and on the nothing-lost corpus: peak RSS of the whole process.
-# Usage: tests/run_limits.sh EXTENSION
+#    on the nothing-lost corpus: peak RSS of the whole process.
+# Prints "system: N passed, M failed".  Usage: tests/run_system.sh EXTENSION
 set -u
 ext=$1
 cd "$(dirname "$0")/.." || exit 1
@@ -14,6 +16,30 @@ check() {   # check NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "ok: $1"
   else fail=$((fail+1)); echo "FAIL: $1: expected $2, got $3"; fi
 }
+
+# Unreadable entries.  As root, run the queries as "nobody" via setpriv.
+perm=dist/scratch/perm
+rm -rf "$perm" && mkdir -p "$perm/locked"
+cp fixtures/formats/array.json "$perm/ok.json"
+cp fixtures/formats/array.json "$perm/secret.json"
+cp fixtures/formats/array.json "$perm/locked/inside.json"
+chmod 000 "$perm/secret.json" "$perm/locked"
+as_user=
+if [ "$(id -u)" = 0 ]; then as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"; fi
+q() { $as_user $sqlite -batch -init /dev/null :memory: -cmd ".load $ext" "$1" 2>&1; }
+check "strict mode names the first unreadable entry" \
+  "Error: stepping, cloudtrail: $perm/locked: cannot read directory: Permission denied" \
+  "$(q "SELECT count(*) FROM cloudtrail('$perm')")"
+check "strict mode names an unreadable file" \
+  "Error: stepping, cloudtrail: $perm/secret.json: cannot open: Permission denied" \
+  "$(q "SELECT count(*) FROM cloudtrail('$perm/*.json')")"
+check "errors=skip reads the rest" 2 "$(q "SELECT count(*) FROM cloudtrail('$perm', 'errors=skip')")"
+check "cloudtrail_files reports both" \
+  "$perm/locked|0|cannot read directory: Permission denied
+$perm/ok.json|2|
+$perm/secret.json|0|cannot open: Permission denied" \
+  "$(q "SELECT file, records, error FROM cloudtrail_files('$perm')")"
+chmod 755 "$perm/locked"; chmod 644 "$perm/secret.json"
 
 got=$( (ulimit -n 64; $sqlite -batch -init /dev/null :memory: -cmd ".load $ext" \
         "SELECT count(*) FROM cloudtrail('dist/hostile/many')") 2>&1 )
@@ -42,5 +68,5 @@ for q in "SELECT count(*) FROM cloudtrail('dist/hostile/bomb-record.json.gz')" \
   kib=$(peak_kib "$q")
   check "peak RSS under 48 MiB: $q" yes "$([ "$kib" -lt "$limit" ] && echo yes || echo "no ($kib KiB)")"
 done
-echo "limits: $pass passed, $fail failed"
+echo "system: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
