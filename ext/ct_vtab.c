@@ -110,6 +110,7 @@ struct CtCursor {
   CtFields fields;        /* current record's fields … */
   int bFields;            /* … once located */
   CtFilter filter;        /* constraints pushed down by the planner */
+  int nSkipped;           /* records skipped since the last row returned */
   CtFileInfo info;        /* cloudtrail_files: the current file */
   char *aScratch;         /* decoded strings */
   size_t nScratch;
@@ -435,6 +436,13 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
 ** constraints; event times, names and sources are far shorter. */
 #define CT_FILTER_SCRATCH 256
 
+/* After this many records skipped in a row by pushed constraints, one is
+** returned anyway: SQLite checks the constraints again and drops it, and in
+** between it looks at sqlite3_interrupt() and the progress handler, which
+** an extension built for SQLite 3.40 cannot query itself.  4096 records take
+** about a millisecond to skip. */
+#define CT_YIELD_AFTER 4096
+
 /* Locate the current record's fields, once per record. */
 static void ctCursorFields(CtCursor *pCur){
   CtReader *r = pCur->pRdr;
@@ -462,9 +470,11 @@ static int ctEventsNext(CtCursor *pCur){
           }else{
             ctFieldsRawPart(r->rec, r->bMem ? &r->mem : 0, &pCur->fields, 1);
           }
-          if( !ctFilterRecord(&pCur->filter, &pCur->fields, aBuf, sizeof(aBuf)) ){
+          if( !ctFilterRecord(&pCur->filter, &pCur->fields, aBuf, sizeof(aBuf))
+           && ++pCur->nSkipped<CT_YIELD_AFTER ){
             continue;
           }
+          pCur->nSkipped = 0;
         }
         pCur->iRowid++;
         return SQLITE_OK;
