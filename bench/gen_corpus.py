@@ -695,12 +695,9 @@ def is_current(opts):
 
 
 def _remove(outdir, rel):
-    """Delete one generated file and the folders it leaves empty."""
+    """Delete one generated file.  Its folder stays, even if empty: another
+    worker may be about to write into it (removing it raced with that)."""
     os.remove(os.path.join(outdir, rel))
-    folder = os.path.dirname(os.path.join(outdir, rel))
-    while os.path.abspath(folder) != os.path.abspath(outdir) and not os.listdir(folder):
-        os.rmdir(folder)
-        folder = os.path.dirname(folder)
 
 
 def parse_iso(s):

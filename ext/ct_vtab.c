@@ -111,6 +111,8 @@ struct CtCursor {
   int bFields;            /* … once located */
   CtFilter filter;        /* constraints pushed down by the planner */
   int nSkipped;           /* records skipped since the last row returned */
+  int nSincePing;         /* work units since ctCursorInterrupted() looked */
+  sqlite3_stmt *pPing;    /* "SELECT 1", to see sqlite3_interrupt() */
   CtFileInfo info;        /* cloudtrail_files: the current file */
   char *aScratch;         /* decoded strings */
   size_t nScratch;
@@ -279,6 +281,7 @@ static void ctCursorReset(CtCursor *pCur){
 static int ctVtabClose(sqlite3_vtab_cursor *cur){
   CtCursor *pCur = (CtCursor*)cur;
   ctCursorReset(pCur);
+  sqlite3_finalize(pCur->pPing);
   sqlite3_free(pCur->aScratch);
   sqlite3_free(pCur);
   return SQLITE_OK;
@@ -298,6 +301,48 @@ static const char *ctBareError(CtCursor *pCur){
   size_t nPrefix = strlen("cloudtrail: ") + strlen(pCur->zFile) + 2;
   if( z==0 ) return "out of memory";
   return strlen(z)>=nPrefix ? z+nPrefix : z;
+}
+
+/* Strings up to this size are decoded on the stack to test pushed
+** constraints; event times, names and sources are far shorter. */
+#define CT_FILTER_SCRATCH 256
+
+/* After this many records skipped in a row by pushed constraints, one is
+** returned anyway: SQLite checks the constraints again and drops it, and in
+** between it looks at sqlite3_interrupt() and the progress handler, which
+** an extension built for SQLite 3.40 cannot query itself.  4096 records take
+** about a millisecond to skip. */
+#define CT_YIELD_AFTER 4096
+
+/* Work units between two looks at the interrupt flag (each look costs
+** about a microsecond): a record read or skipped is one unit, a file passed
+** over is CT_PING_FILE units (a stat(2) and a directory entry cost more). */
+#define CT_PING_EVERY 256
+#define CT_PING_FILE  16
+
+/*
+** True if the statement this cursor serves has been interrupted, by
+** sqlite3_interrupt() or a progress handler.  An extension built for
+** SQLite 3.40 has no sqlite3_is_interrupted(), but SQLite documents that a
+** statement started while the connection is being interrupted is
+** interrupted too: stepping a prepared "SELECT 1" tells.  Looked at every
+** CT_PING_EVERY units of work spent inside one xNext/xFilter call (passing
+** over pruned files, reading a whole file for cloudtrail_files).
+*/
+static int ctCursorInterrupted(CtCursor *pCur, int nUnits){
+  int rc;
+  pCur->nSincePing += nUnits;
+  if( pCur->nSincePing<CT_PING_EVERY ) return 0;
+  pCur->nSincePing = 0;
+  if( pCur->pPing==0 ){
+    sqlite3 *db = ((CtVtab*)pCur->base.pVtab)->db;
+    if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pCur->pPing, 0)!=SQLITE_OK ){
+      return 0;
+    }
+  }
+  rc = sqlite3_step(pCur->pPing);
+  sqlite3_reset(pCur->pPing);
+  return rc==SQLITE_INTERRUPT;
 }
 
 /* Read the walk's next entry into the read-ahead slot, if it is empty. */
@@ -403,6 +448,7 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
     int rc = ctCursorTake(pCur);
     if( rc!=SQLITE_ROW ) return rc;
     if( pCur->zFileErr==0 && !ctCursorWants(pCur, pCur->zFile, bReport) ){
+      if( ctCursorInterrupted(pCur, CT_PING_FILE) ) return SQLITE_INTERRUPT;
       continue;
     }
     if( pCur->zFileErr==0 ){
@@ -431,17 +477,6 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
                 pCur->zFile, pCur->zFileErr);
   }
 }
-
-/* Strings up to this size are decoded on the stack to test pushed
-** constraints; event times, names and sources are far shorter. */
-#define CT_FILTER_SCRATCH 256
-
-/* After this many records skipped in a row by pushed constraints, one is
-** returned anyway: SQLite checks the constraints again and drops it, and in
-** between it looks at sqlite3_interrupt() and the progress handler, which
-** an extension built for SQLite 3.40 cannot query itself.  4096 records take
-** about a millisecond to skip. */
-#define CT_YIELD_AFTER 4096
 
 /* Locate the current record's fields, once per record. */
 static void ctCursorFields(CtCursor *pCur){
@@ -472,6 +507,7 @@ static int ctEventsNext(CtCursor *pCur){
           }
           if( !ctFilterRecord(&pCur->filter, &pCur->fields, aBuf, sizeof(aBuf))
            && ++pCur->nSkipped<CT_YIELD_AFTER ){
+            if( ctCursorInterrupted(pCur, 1) ) return SQLITE_INTERRUPT;
             continue;
           }
           pCur->nSkipped = 0;
@@ -567,6 +603,7 @@ static int ctFilesNext(CtCursor *pCur){
     char *zT;
     rc = ctReaderNext(pCur->pRdr);
     if( rc!=SQLITE_ROW ) break;
+    if( ctCursorInterrupted(pCur, 1) ) return SQLITE_INTERRUPT;
     zT = ctEventTimeCopy(pCur);
     if( zT && (pI->zFirst==0 || strcmp(zT, pI->zFirst)<0) ){
       sqlite3_free(pI->zFirst);
