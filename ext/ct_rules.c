@@ -264,18 +264,20 @@ static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPai
 
 /*
 ** True if json (valid JSON) cannot match rule p because it lacks the rule's
-** needle: a value equal to the needle after unescaping either contains it
+** needle.  A value equal to the needle after unescaping either contains it
 ** literally or contains a \u escape (no other escape yields the letters,
-** digits and dots of a needle).  This rejects almost every record before
-** any field is located.
+** digits and dots of a needle).  A record can also be JSON inside a JSON
+** string (a lookup-events item), where its own \u escapes appear as
+** "\\u": so any backslash followed by 'u' or by another backslash means the
+** needle may be there.  This rejects almost every record before any field
+** is located.
 */
 static int ctRuleExcluded(const CtRule *p, const char *z, size_t n){
-  const char *q;
+  const char *q, *zEnd = z+n;
   if( p->zNeedle==0 || ctHasNeedle(z, n, p->zNeedle, p->iNeedlePair) ) return 0;
-  for(q=memchr(z, '\\', n); q; q=memchr(q+2, '\\', n-(size_t)(q+2-z))){
-    if( q+1>=z+n ) break;
-    if( q[1]=='u' ) return 0;
-    if( q+2>=z+n ) break;
+  for(q=memchr(z, '\\', n); q && q+1<zEnd; q=memchr(q+2, '\\', (size_t)(zEnd-q-2))){
+    if( q[1]=='u' || q[1]=='\\' ) return 0;
+    if( q+2>=zEnd ) break;
   }
   return 1;
 }

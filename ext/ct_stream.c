@@ -384,7 +384,14 @@ static void *ctWholeMain(void *pArg){
   w->nOut = 0;
   while( iIn<w->nIn ){
     size_t nUsed = 0, nMade = 0;
-    enum libdeflate_result r = libdeflate_gzip_decompress_ex(w->pDec,
+    enum libdeflate_result r;
+    /* libdeflate skips a member's header CRC (FHCRC) without checking it;
+    ** zlib checks it, so such members go the zlib way. */
+    if( w->nIn-iIn<4 || (p->aIn[iIn+3] & 0x02)!=0 ){
+      w->bFailed = 1;
+      break;
+    }
+    r = libdeflate_gzip_decompress_ex(w->pDec,
         p->aIn+iIn, w->nIn-iIn, w->aOut+w->nOut, w->nOutAlloc-w->nOut,
         &nUsed, &nMade);
     if( r!=LIBDEFLATE_SUCCESS || nUsed==0 ){

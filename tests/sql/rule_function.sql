@@ -42,6 +42,7 @@ INSERT INTO cases VALUES ('decoy: duplicate key, first wins', '{"eventSource":"e
 INSERT INTO cases SELECT 'envelope: detail matches', json_object('version', '0', 'detail-type', 'AWS Console Sign In via CloudTrail', 'source', 'aws.signin', 'detail', json(raw)), 1 FROM base;
 INSERT INTO cases SELECT 'envelope: detail does not', json_object('detail-type', 'AWS Console Sign In via CloudTrail', 'detail', json_set(raw, '$.eventName', 'CheckMfa')), 0 FROM base;
 INSERT INTO cases SELECT 'lookup-events item', json_object('EventId', 'x', 'CloudTrailEvent', raw), 1 FROM base;
+INSERT INTO cases VALUES ('regression: lookup item spelling the provider with \u, once escaped again', '{"CloudTrailEvent":"{\"eventSource\":\"\\u0073ignin.amazonaws.com\",\"eventName\":\"ConsoleLogin\",\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\":i-\"}}"}', 1);
 INSERT INTO cases SELECT 'ecs: nested', doc, 1 FROM ecs;
 INSERT INTO cases VALUES ('ecs: dotted keys', '{"event.dataset":"aws.cloudtrail","event.provider":"signin.amazonaws.com","event.action":"GetSigninToken","event.outcome":"success","aws.cloudtrail.user_identity.type":"AssumedRole","user.id":"AROAX:i-1"}', 1);
 INSERT INTO cases VALUES ('ecs: mixed', '{"event":{"dataset":"aws.cloudtrail","provider":"signin.amazonaws.com"},"event.action":"ConsoleLogin","event.outcome":"success","aws":{"cloudtrail.user_identity":{"type":"AssumedRole"}},"user.id":"AROAX:i-1"}', 1);
