@@ -13,7 +13,6 @@ be able to load SQLite extensions.
 """
 import argparse
 import fnmatch
-import gzip
 import json
 import os
 import sqlite3
@@ -114,11 +113,26 @@ def read_bytes(path):
     with open(path, "rb") as fh:
         data = fh.read()
     if data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data), True
-        except (OSError, EOFError, ValueError, zlib.error) as exc:
-            raise BadFile("gzip: %s" % exc)
+        return gunzip_members(data), True
     return data, False
+
+
+def gunzip_members(data):
+    """Inflate every gzip member with zlib itself, which (unlike the gzip
+    module) also checks a member's optional header CRC."""
+    out, rest = [], data
+    while rest:
+        if rest[:2] != b"\x1f\x8b":
+            raise BadFile("gzip: trailing data after a member")
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out.append(d.decompress(rest))
+        except zlib.error as exc:
+            raise BadFile("gzip: %s" % exc)
+        if not d.eof:
+            raise BadFile("gzip: truncated member")
+        rest = d.unused_data
+    return b"".join(out)
 
 
 def top_level_values(data):
