@@ -37,7 +37,7 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 ASAN_RT     = $(shell $(CC) -print-file-name=libasan.so)
 
-.PHONY: all demo test test-portable test-threads tsan asan valgrind conformance clean
+.PHONY: all demo test test-portable test-threads tsan asan valgrind fuzz fuzz-short conformance clean
 
 all: $(EXT)
 
@@ -127,6 +127,16 @@ VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite
 valgrind: $(EXT)
 	@SQLITE3="$(VALGRIND) $(SQLITE3)" sh tests/run_sql.sh ./$(EXT)
+
+# Fuzzing: libFuzzer harnesses in tests/fuzz/ (docs/reliability.md).
+# Needs clang-14 and libclang-rt-14-dev; llvm-14 adds a line-coverage report.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# CI: 20 s per harness, no coverage report.
+fuzz-short:
+	@FUZZ_COVERAGE=0 bash tests/fuzz/run.sh 20
 
 # Optional: compare with an independent parse of the datasets in ../shared.
 conformance: $(EXT)

@@ -161,11 +161,8 @@ static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd,
 static int ctReaderDecodeEvent(CtReader *p, CtSpan str){
   size_t nOut, i, iEnd = 0;
   CtJsonError e = {0, 0};
-  if( str.n-2>p->mxRecord ){
-    return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is larger"
-        " than max_record_size (%lld bytes)", p->nRecord, ctByteWord(p),
-        p->iRecOff, (sqlite3_int64)p->mxRecord);
-  }
+  /* No size check: the item holding the string is no larger than
+  ** max_record_size (ctReaderEmit() checked), so neither is the string. */
   if( p->nDecAlloc<str.n ){
     char *aNew = sqlite3_realloc64(p->aDec, str.n);
     if( aNew==0 ){ p->rc = SQLITE_NOMEM; return SQLITE_NOMEM; }
