@@ -194,10 +194,11 @@ const CtRule *ctRule(int i){
 }
 
 /*
-** Evaluate rule p on the validated object obj of any shape.
+** Evaluate rule p on the validated object obj of any shape, without the
+** needle prefilter of the SQL function (the fuzz tests compare the two).
 ** Returns 1, 0, or -1 when out of memory.
 */
-static int ctRuleEval(const CtRule *p, CtSpan obj){
+int ctRuleEvaluate(const CtRule *p, CtSpan obj){
   CtShape shape;
   switch( ctRecordShape(obj, 0, &shape) ){
     case CT_SHAPE_ENVELOPE: return p->xRaw(shape.detail);
@@ -315,7 +316,7 @@ static void ctRuleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   obj.z = z+i;
   obj.n = iEnd-i;
-  r = ctRuleEval(p, obj);
+  r = ctRuleEvaluate(p, obj);
   if( r<0 ) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_int(ctx, r);
 }

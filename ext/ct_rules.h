@@ -38,6 +38,7 @@ struct CtRule {
 
 int ctRuleCount(void);
 const CtRule *ctRule(int i);
+int ctRuleEvaluate(const CtRule *p, CtSpan obj);
 int ctRegisterRules(sqlite3 *db);
 
 #endif

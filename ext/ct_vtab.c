@@ -7,6 +7,12 @@
 ** cloudtrail(PATH, key=value…)), so a case database can keep a table over
 ** its evidence folder.
 **
+** A cursor walks the files (ct_walk.c), reads each with a reader
+** (ct_reader.c), and keeps a second reader to open the next file early
+** (read-ahead) so its inflate thread overlaps the current file's parsing.
+** Constraints the planner pushes down (ct_filter.c) skip records and prune
+** files; long stretches of skipping still let SQLite see interrupts.
+**
 ** Security: these tables open files named by their arguments, so they are
 ** NOT registered as innocuous.  With PRAGMA trusted_schema=OFF, a view or
 ** trigger stored in a database cannot use them; only SQL the user types

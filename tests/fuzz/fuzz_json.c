@@ -376,37 +376,6 @@ static void checkObject(CtSpan obj){
 
 /* ---- 4. SQL -------------------------------------------------------------- */
 
-/* The rule on a valid object without the needle prefilter: ctRuleEval()
-** of ext/ct_rules.c, written again from its documented behaviour. */
-static int ruleDirect(const CtRule *p, CtSpan obj){
-  CtShape shape;
-  switch( ctRecordShape(obj, 0, &shape) ){
-    case CT_SHAPE_ENVELOPE: return p->xRaw(shape.detail);
-    case CT_SHAPE_HIT:      return p->xEcs(shape.source);
-    case CT_SHAPE_ECS:      return p->xEcs(obj);
-    case CT_SHAPE_DIGEST:   return 0;
-    case CT_SHAPE_LOOKUP: {
-      CtSpan body = ctJsonStringBody(shape.ctEvent), rec;
-      char *zDec = malloc(body.n+1);
-      size_t nDec, i, iEnd;
-      int r = 0;
-      if( zDec==0 ) abort();
-      nDec = ct_json_unescape(body.z, body.n, zDec);
-      i = ct_json_skip_ws(zDec, nDec, 0);
-      if( i<nDec && zDec[i]=='{'
-       && ct_json_validate(zDec, nDec, i, 1, CT_JSON_MAX_DEPTH, &iEnd, 0)==CT_JSON_OK
-       && ct_json_skip_ws(zDec, nDec, iEnd)==nDec ){
-        rec.z = zDec+i;
-        rec.n = iEnd-i;
-        r = p->xRaw(rec);
-      }
-      free(zDec);
-      return r;
-    }
-  }
-  return p->xRaw(obj);
-}
-
 /* -1 for NULL, else the integer. */
 static int intOrNull(sqlite3_stmt *p, int i){
   if( sqlite3_column_type(p, i)==SQLITE_NULL ) return -1;
@@ -429,7 +398,7 @@ static void checkSql(const char *z, size_t n, const CtSpan *pObj){
   if( pObj ){
     /* One object and only whitespace around it. */
     const CtRule *pRuleDef = ctRule(0);
-    int rDirect = ruleDirect(pRuleDef, *pObj);
+    int rDirect = ctRuleEvaluate(pRuleDef, *pObj);
     FUZZ_CHECK( rText==0 || rText==1 );
     FUZZ_CHECK( rRecord==rText );
     if( rText!=rDirect ){
