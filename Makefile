@@ -37,7 +37,7 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 ASAN_RT     = $(shell $(CC) -print-file-name=libasan.so)
 
-.PHONY: all demo test test-portable test-threads tsan asan valgrind fuzz fuzz-short conformance clean
+.PHONY: all demo test test-portable test-threads test-install install uninstall tsan asan valgrind fuzz fuzz-short conformance clean
 
 all: $(EXT)
 
@@ -55,7 +55,7 @@ demo: $(EXT)
 	@$(SQLITE3) -batch -init /dev/null :memory: \
 	  -cmd '.load ./$(EXT)' -cmd '.mode box' < sql/demo.sql
 
-test: $(EXT) dist/test_unit test-portable test-threads
+test: $(EXT) dist/test_unit test-portable test-threads test-install
 	@sh tests/run_sql.sh ./$(EXT)
 	@./dist/test_unit
 	@bash tests/run_system.sh ./$(EXT)
@@ -141,6 +141,39 @@ fuzz-short:
 # Optional: compare with an independent parse of the datasets in ../shared.
 conformance: $(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --datasets ../shared/datasets
+
+# make install [PREFIX=/usr/local] [DESTDIR=…]: the loadable into
+# $(PREFIX)/lib/sqlite3/, the SQL scripts and the docs into
+# $(PREFIX)/share/sqlite-cloudtrail/.  make uninstall removes exactly those.
+PREFIX   ?= /usr/local
+LIBDIR    = $(DESTDIR)$(PREFIX)/lib/sqlite3
+SHAREDIR  = $(DESTDIR)$(PREFIX)/share/sqlite-cloudtrail
+SQL_FILES = $(wildcard sql/*.sql)
+DOC_FILES = README.md $(wildcard docs/*.md)
+
+install: $(EXT)
+	install -d $(LIBDIR) $(SHAREDIR)/sql $(SHAREDIR)/docs
+	install -m 644 $(EXT) $(LIBDIR)/
+	install -m 644 $(SQL_FILES) $(SHAREDIR)/sql/
+	install -m 644 $(DOC_FILES) $(SHAREDIR)/docs/
+
+uninstall:
+	rm -f $(LIBDIR)/cloudtrail.$(SOEXT)
+	rm -f $(addprefix $(SHAREDIR)/sql/,$(notdir $(SQL_FILES)))
+	rm -f $(addprefix $(SHAREDIR)/docs/,$(notdir $(DOC_FILES)))
+	-rmdir $(SHAREDIR)/sql $(SHAREDIR)/docs $(SHAREDIR) $(LIBDIR) 2>/dev/null
+
+# Install into a temporary DESTDIR, load the installed copy, uninstall, and
+# check nothing is left.
+test-install:
+	@rm -rf dist/destdir
+	@$(MAKE) -s install DESTDIR=$(CURDIR)/dist/destdir PREFIX=/usr >/dev/null
+	@test "$$($(SQLITE3) -init /dev/null :memory: -cmd '.load dist/destdir/usr/lib/sqlite3/cloudtrail' \
+	  'SELECT cloudtrail_version()')" = "$(VERSION)" || { echo "install: the installed library does not load"; exit 1; }
+	@test -f dist/destdir/usr/share/sqlite-cloudtrail/sql/ec2_console_login.sql || { echo "install: sql missing"; exit 1; }
+	@$(MAKE) -s uninstall DESTDIR=$(CURDIR)/dist/destdir PREFIX=/usr >/dev/null
+	@test -z "$$(find dist/destdir -type f)" || { echo "install: uninstall left files:"; find dist/destdir -type f; exit 1; }
+	@echo "install: 1 passed, 0 failed"
 
 clean:
 	rm -rf dist
