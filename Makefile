@@ -51,13 +51,19 @@ dist/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist
 	$(CC) $(ALLFLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) -lsqlite3 $(LIBS)
 
+# Loads the built extension into a pretend old host (tests/c/test_oldhost.c).
+dist/test_oldhost: tests/c/test_oldhost.c
+	@mkdir -p dist
+	$(CC) $(ALLFLAGS) -o $@ tests/c/test_oldhost.c -lsqlite3 -ldl
+
 demo: $(EXT)
 	@$(SQLITE3) -batch -init /dev/null :memory: \
 	  -cmd '.load ./$(EXT)' -cmd '.mode box' < sql/demo.sql
 
-test: $(EXT) dist/test_unit test-portable test-threads test-install
+test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-install
 	@sh tests/run_sql.sh ./$(EXT)
 	@./dist/test_unit
+	@./dist/test_oldhost ./$(EXT)
 	@bash tests/run_system.sh ./$(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
 

@@ -44,6 +44,25 @@ static int ctRegisterPure(sqlite3 *db){
   return rc;
 }
 
+/*
+** The oldest SQLite the extension may be loaded into.  3.38.0 added
+** sqlite3_vtab_in(), which the IN pushdown calls through the API table; an
+** older library's table has no such entry, so calling it would jump
+** through memory past the table's end.  Refuse to load instead.
+*/
+#define CT_MIN_SQLITE_VERSION 3038000
+
+/* SQLITE_OK if the host library is new enough, else SQLITE_ERROR with a
+** message in *pzErrMsg (which SQLite frees) naming both versions. */
+static int ctCheckVersion(char **pzErrMsg){
+  if( sqlite3_libversion_number()>=CT_MIN_SQLITE_VERSION ) return SQLITE_OK;
+  if( pzErrMsg ){
+    *pzErrMsg = sqlite3_mprintf("cloudtrail: needs SQLite 3.38.0 or later, "
+                                "this process has %s", sqlite3_libversion());
+  }
+  return SQLITE_ERROR;
+}
+
 /* The full extension: the pure functions and the file-reading tables. */
 #ifdef _WIN32
 __declspec(dllexport)
@@ -52,8 +71,8 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
                             const sqlite3_api_routines *pApi){
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);
-  (void)pzErrMsg;
-  rc = ctRegisterPure(db);
+  rc = ctCheckVersion(pzErrMsg);
+  if( rc==SQLITE_OK ) rc = ctRegisterPure(db);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   return rc;
 }
@@ -70,6 +89,6 @@ __declspec(dllexport)
 int sqlite3_cloudtrail_nofs_init(sqlite3 *db, char **pzErrMsg,
                                  const sqlite3_api_routines *pApi){
   SQLITE_EXTENSION_INIT2(pApi);
-  (void)pzErrMsg;
+  if( ctCheckVersion(pzErrMsg)!=SQLITE_OK ) return SQLITE_ERROR;
   return ctRegisterPure(db);
 }
