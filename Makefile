@@ -66,6 +66,8 @@ test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-in
 	@./dist/test_oldhost ./$(EXT)
 	@bash tests/run_system.sh ./$(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
+	@$(PYTHON) tests/test_python.py ./$(EXT)
+	@bash tests/test_sqlite_utils.sh ./$(EXT)
 
 # Concurrency and interruption (tests/c/test_threads.c): four connections
 # scanning one tree at once agree; sqlite3_interrupt() and a progress handler
