@@ -68,6 +68,7 @@ test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-in
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
 	@$(PYTHON) tests/test_python.py ./$(EXT)
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
+	@bash tests/test_duckdb.sh ./$(EXT)
 
 # Concurrency and interruption (tests/c/test_threads.c): four connections
 # scanning one tree at once agree; sqlite3_interrupt() and a progress handler
@@ -157,19 +158,22 @@ PREFIX   ?= /usr/local
 LIBDIR    = $(DESTDIR)$(PREFIX)/lib/sqlite3
 SHAREDIR  = $(DESTDIR)$(PREFIX)/share/sqlite-cloudtrail
 SQL_FILES = $(wildcard sql/*.sql)
+SQL_OTHER = $(wildcard sql/duckdb/*.sql sql/athena/*.sql)
 DOC_FILES = README.md $(wildcard docs/*.md)
 
 install: $(EXT)
-	install -d $(LIBDIR) $(SHAREDIR)/sql $(SHAREDIR)/docs
+	install -d $(LIBDIR) $(SHAREDIR)/sql/duckdb $(SHAREDIR)/sql/athena $(SHAREDIR)/docs
 	install -m 644 $(EXT) $(LIBDIR)/
 	install -m 644 $(SQL_FILES) $(SHAREDIR)/sql/
+	for f in $(SQL_OTHER); do install -m 644 $$f $(SHAREDIR)/$$f || exit 1; done
 	install -m 644 $(DOC_FILES) $(SHAREDIR)/docs/
 
 uninstall:
 	rm -f $(LIBDIR)/cloudtrail.$(SOEXT)
 	rm -f $(addprefix $(SHAREDIR)/sql/,$(notdir $(SQL_FILES)))
+	rm -f $(addprefix $(SHAREDIR)/,$(SQL_OTHER))
 	rm -f $(addprefix $(SHAREDIR)/docs/,$(notdir $(DOC_FILES)))
-	-rmdir $(SHAREDIR)/sql $(SHAREDIR)/docs $(SHAREDIR) $(LIBDIR) 2>/dev/null
+	-rmdir $(SHAREDIR)/sql/duckdb $(SHAREDIR)/sql/athena $(SHAREDIR)/sql $(SHAREDIR)/docs $(SHAREDIR) $(LIBDIR) 2>/dev/null
 
 # Install into a temporary DESTDIR, load the installed copy, uninstall, and
 # check nothing is left.
@@ -179,6 +183,7 @@ test-install:
 	@test "$$($(SQLITE3) -init /dev/null :memory: -cmd '.load dist/destdir/usr/lib/sqlite3/cloudtrail' \
 	  'SELECT cloudtrail_version()')" = "$(VERSION)" || { echo "install: the installed library does not load"; exit 1; }
 	@test -f dist/destdir/usr/share/sqlite-cloudtrail/sql/ec2_console_login.sql || { echo "install: sql missing"; exit 1; }
+	@test -f dist/destdir/usr/share/sqlite-cloudtrail/sql/duckdb/ec2_console_login.sql || { echo "install: sql/duckdb missing"; exit 1; }
 	@$(MAKE) -s uninstall DESTDIR=$(CURDIR)/dist/destdir PREFIX=/usr >/dev/null
 	@test -z "$$(find dist/destdir -type f)" || { echo "install: uninstall left files:"; find dist/destdir -type f; exit 1; }
 	@echo "install: 1 passed, 0 failed"
