@@ -37,7 +37,7 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 ASAN_RT     = $(shell $(CC) -print-file-name=libasan.so)
 
-.PHONY: all demo test test-portable test-threads test-install install uninstall tsan asan valgrind fuzz fuzz-short conformance clean
+.PHONY: all demo test test-notebook test-portable test-threads test-install install uninstall tsan asan valgrind fuzz fuzz-short conformance clean
 
 all: $(EXT)
 
@@ -69,6 +69,12 @@ test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-in
 	@$(PYTHON) tests/test_python.py ./$(EXT)
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
 	@bash tests/test_duckdb.sh ./$(EXT)
+
+# docs/notebooks/investigate.ipynb executed headless with Debian's Jupyter
+# packages (python3-nbclient python3-ipykernel python3-pandas
+# python3-matplotlib); checks its alert count and figure.
+test-notebook: $(EXT)
+	@$(PYTHON) tests/run_notebook.py ./$(EXT)
 
 # Concurrency and interruption (tests/c/test_threads.c): four connections
 # scanning one tree at once agree; sqlite3_interrupt() and a progress handler
