@@ -69,6 +69,7 @@ test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-in
 	@$(PYTHON) tests/test_python.py ./$(EXT)
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
 	@bash tests/test_duckdb.sh ./$(EXT)
+	@bash tests/test_ingest.sh ./$(EXT)
 
 # docs/notebooks/investigate.ipynb executed headless with Debian's Jupyter
 # packages (python3-nbclient python3-ipykernel python3-pandas

@@ -5,8 +5,9 @@
 **
 ** registers the cloudtrail and cloudtrail_files tables, the rule functions
 ** (ec2_console_login()), the rule catalog (cloudtrail_rules(), mitre_tags())
-** cloudtrail_value() and cloudtrail_version().  sqlite3_cloudtrail_nofs_init()
-** registers all but the file-reading tables.  Built with -DSQLITE_CORE the same code
+** cloudtrail_value(), cloudtrail_version(), and the ingest helpers
+** cloudtrail_ls() and cloudtrail_sha256().  sqlite3_cloudtrail_nofs_init()
+** registers all but what reads the filesystem.  Built with -DSQLITE_CORE the same code
 ** links statically into a test harness, which then calls
 ** sqlite3_cloudtrail_init() itself.
 */
@@ -14,6 +15,7 @@
 SQLITE_EXTENSION_INIT1
 #include "ct_catalog.h"
 #include "ct_func.h"
+#include "ct_ingest.h"
 #include "ct_rules.h"
 #include "ct_vtab.h"
 
@@ -74,6 +76,7 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   rc = ctCheckVersion(pzErrMsg);
   if( rc==SQLITE_OK ) rc = ctRegisterPure(db);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
   return rc;
 }
 

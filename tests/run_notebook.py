@@ -60,15 +60,17 @@ def main():
     expected = shell_alert_count(ext)
 
     figure = "dist/scratch/notebook-timeline.png"
+    case_db = "dist/scratch/notebook-case.db"
     os.makedirs("dist/scratch", exist_ok=True)
-    if os.path.exists(figure):
-        os.remove(figure)
+    for stale in (figure, case_db):
+        if os.path.exists(stale):
+            os.remove(stale)
     # The kernel must be this interpreter (the one that can load extensions):
     # put its directory first so "python3" resolves to it.
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
     os.environ.update(CLOUDTRAIL_EXTENSION=ext, CLOUDTRAIL_EVIDENCE="fixtures/demo",
                       CLOUDTRAIL_FIGURE=figure,
-                      CLOUDTRAIL_CASE_DB="dist/scratch/notebook-case.db",
+                      CLOUDTRAIL_CASE_DB=case_db,
                       PYDEVD_DISABLE_FILE_VALIDATION="1")  # quiet debugpy's notice
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": os.getcwd()}})
