@@ -7,6 +7,10 @@
 **                            stat()s; never opens a file.
 **   cloudtrail_sha256(FILE)  SHA-256 (FIPS 180-4) of a file's bytes, as 64
 **                            lowercase hex digits.
+**   cloudtrail_progress(EVERY, FILE_NO, FILES, FILE_BYTES, TOTAL_BYTES, ROW)
+**                            called once per copied record; when EVERY > 0,
+**                            writes a progress line to stderr at most once
+**                            every EVERY seconds.
 **
 ** Both touch the filesystem, so neither is innocuous; the function is also
 ** SQLITE_DIRECTONLY, like fileio.c's readfile(), so no view or trigger in a
@@ -160,6 +164,71 @@ static void ctSha256Func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   sqlite3_free(aBuf);
   fclose(in);
+}
+
+/* ---------------------------------------------------- cloudtrail_progress */
+
+typedef struct CtProgress CtProgress;
+struct CtProgress {
+  double rStart;              /* julian day (as seconds) of the run's first call */
+  double rLast;               /* time of the last line printed */
+  sqlite3_int64 iFile;        /* FILE_NO of the previous call; 0 before a run */
+  sqlite3_int64 nFileBytes;   /* FILE_BYTES of that file */
+  sqlite3_int64 nBytesDone;   /* bytes of the files finished so far */
+  sqlite3_int64 nRecords;     /* calls (records) this run */
+};
+
+/* Current time in seconds, from SQLite's VFS clock. */
+static double ctNow(sqlite3_context *ctx){
+  sqlite3_int64 iMs = 0;
+  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
+  (void)ctx;
+  if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
+    pVfs->xCurrentTimeInt64(pVfs, &iMs);
+  }
+  return (double)iMs/1000.0;
+}
+
+/*
+** cloudtrail_progress(EVERY, FILE_NO, FILES, FILE_BYTES, TOTAL_BYTES, ROW):
+** always returns 1, so it can sit in a WHERE clause.  ROW is unused but
+** makes the call depend on the inner table, so SQLite evaluates it per
+** record.  A FILE_NO lower than the previous one starts a new run.  EVERY
+** is the least number of seconds between two lines (sql/ingest.sql passes 1
+** for "progress on"); NULL or <= 0 prints nothing, so nothing is printed
+** unless the caller asks.  MB/s counts bytes on disk of finished files.
+*/
+static void ctProgressFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  CtProgress *p = (CtProgress*)sqlite3_user_data(ctx);
+  sqlite3_int64 iFile = sqlite3_value_int64(argv[1]);
+  double rEvery = sqlite3_value_double(argv[0]);
+  double rNow;
+  (void)argc;
+  sqlite3_result_int(ctx, 1);
+  if( !(rEvery>0.0) ) return;
+  rNow = ctNow(ctx);
+  if( iFile<p->iFile || p->iFile==0 ){
+    memset(p, 0, sizeof(*p));
+    p->rStart = p->rLast = rNow;
+  }else if( iFile!=p->iFile ){
+    p->nBytesDone += p->nFileBytes;
+  }
+  p->iFile = iFile;
+  p->nFileBytes = sqlite3_value_int64(argv[3]);
+  p->nRecords++;
+  if( rNow - p->rLast >= rEvery ){
+    double rSecs = rNow - p->rStart;
+    double rRate = rSecs>0 ? (double)p->nBytesDone/rSecs : 0.0;
+    sqlite3_int64 nLeft = sqlite3_value_int64(argv[4]) - p->nBytesDone;
+    long long nEta = rRate>0 ? (long long)((double)nLeft/rRate) : -1;
+    fprintf(stderr, "cloudtrail: ingest: file %lld/%lld, %lld records, %.1f MB/s",
+            (long long)iFile, (long long)sqlite3_value_int64(argv[2]),
+            (long long)p->nRecords, rRate/1e6);
+    if( nEta>=0 ) fprintf(stderr, ", ETA %lld:%02lld:%02lld\n",
+                          nEta/3600, (nEta/60)%60, nEta%60);
+    else fprintf(stderr, ", ETA unknown\n");
+    p->rLast = rNow;
+  }
 }
 
 /* ---------------------------------------------------------- cloudtrail_ls */
@@ -361,10 +430,20 @@ static sqlite3_module ctLsModule = {
 ** not deterministic (a file can change between calls).
 */
 int ctRegisterIngest(sqlite3 *db){
+  CtProgress *pProgress;
   int rc = sqlite3_create_module(db, "cloudtrail_ls", &ctLsModule, 0);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function(db, "cloudtrail_sha256", 1,
         SQLITE_UTF8|SQLITE_DIRECTONLY, 0, ctSha256Func, 0, 0);
   }
-  return rc;
+  if( rc!=SQLITE_OK ) return rc;
+  /* Writes to stderr and keeps per-connection state: a side effect, so
+  ** DIRECTONLY and not deterministic.  The state is freed with the
+  ** connection (or when the function is redefined). */
+  pProgress = sqlite3_malloc64(sizeof(*pProgress));
+  if( pProgress==0 ) return SQLITE_NOMEM;
+  memset(pProgress, 0, sizeof(*pProgress));
+  return sqlite3_create_function_v2(db, "cloudtrail_progress", 6,
+      SQLITE_UTF8|SQLITE_DIRECTONLY, pProgress, ctProgressFunc, 0, 0,
+      sqlite3_free);
 }

@@ -10,6 +10,11 @@
 -- (from Python: con.execute("CREATE TEMP TABLE ingest_paths AS SELECT ? AS path",
 -- (p,)), then con.executescript(open("sql/ingest.sql").read()).)
 --
+-- Progress on stderr while records are copied (files, records, MB/s, ETA),
+-- for long ingests in the shell; off unless asked for.  The value is the
+-- least number of seconds between two lines:
+--   CREATE TEMP TABLE ingest_options AS SELECT 1 AS progress;
+--
 -- What it does, in one transaction:
 --   1. lists every file below each path (cloudtrail_ls: stat only);
 --   2. hashes the files not yet ingested, and re-hashes ingested files whose
@@ -26,6 +31,7 @@
 -- database even without the transaction, and re-running completes it.
 
 BEGIN IMMEDIATE;
+CREATE TEMP TABLE IF NOT EXISTS ingest_options (progress REAL);
 
 DROP TABLE IF EXISTS temp.ct_listing;
 CREATE TEMP TABLE ct_listing AS
@@ -63,7 +69,11 @@ SELECT c.event_time, c.event_source, c.event_name, c.aws_region, c.source_ip, c.
        c.session_issuer_arn, c.session_issuer_name, c.error_code, c.error_message, c.outcome,
        c.event_id, c.request_id, c.event_type, c.read_only, c.recipient_account_id, c.raw,
        c.file, c.record_index
-  FROM ct_new AS n, cloudtrail(n.file, 'errors=skip') AS c;
+  FROM (SELECT file, size, row_number() OVER (ORDER BY file) AS file_no FROM ct_new) AS n,
+       cloudtrail(n.file, 'errors=skip') AS c
+ WHERE cloudtrail_progress(coalesce((SELECT max(progress) FROM temp.ingest_options), 0),
+                           n.file_no, (SELECT count(*) FROM ct_new), n.size,
+                           (SELECT sum(size) FROM ct_new), c.record_index);
 
 -- Record a new file only when each of its records is stored, from this file
 -- or (same eventID) from another.
@@ -109,3 +119,4 @@ SELECT (SELECT count(*) FROM ct_listing) AS files_found,
 
 COMMIT;
 DROP TABLE temp.ingest_paths;
+DROP TABLE temp.ingest_options;

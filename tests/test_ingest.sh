@@ -78,6 +78,25 @@ check "the saved views work over the ingested table" "$($sqlite -batch -init /de
   -cmd ".read sql/ec2_console_login.sql" "SELECT event_id FROM ec2_console_login_alerts ORDER BY 1")" \
   "$(q ".read sql/ec2_console_login.sql" "SELECT event_id FROM ec2_console_login_alerts ORDER BY 1")"
 
+# Progress: on stderr only when asked for (here: a line at most every
+# microsecond, so the small demo prints some).
+rm -f "$dir/progress.db"
+q2() { $sqlite -batch -init /dev/null "$dir/progress.db" -cmd ".load $ext" "$@"; }
+q2 ".read sql/schema.sql" >/dev/null
+err=$(q2 "CREATE TEMP TABLE ingest_paths AS SELECT 'fixtures/demo' AS path" ".read sql/ingest.sql" 2>&1 >/dev/null)
+check "no progress unless asked for" "" "$err"
+rm -f "$dir/progress.db"; q2 ".read sql/schema.sql" >/dev/null
+err=$(q2 "CREATE TEMP TABLE ingest_paths AS SELECT 'fixtures/demo' AS path" \
+         "CREATE TEMP TABLE ingest_options AS SELECT 0.000001 AS progress" ".read sql/ingest.sql" 2>&1 >/dev/null)
+check "progress lines go to stderr when asked for" 1 \
+  "$(printf '%s\n' "$err" | grep -Eq '^cloudtrail: ingest: file [0-9]+/24, [0-9]+ records, [0-9.]+ MB/s, ETA ([0-9]+:[0-9]{2}:[0-9]{2}|unknown)$' && echo 1)"
+check "every stderr line is a progress line" 0 \
+  "$(printf '%s\n' "$err" | grep -cv '^cloudtrail: ingest: ')"
+check "files and records only go up, records stay within the 177" 1 \
+  "$(printf '%s\n' "$err" | awk '{ split($4, f, "/"); r = $5 + 0
+      if (f[1] < lf || r <= lr || r > 177) bad = 1; lf = f[1]; lr = r }
+      END { print (NR > 0 && !bad) ? 1 : 0 }')"
+
 # Interrupted ingest: stop it part-way with a progress handler; the database
 # is as before; a rerun gives the same result as an uninterrupted ingest.
 rm -f "$dir/int.db"

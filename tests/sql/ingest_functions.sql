@@ -24,6 +24,8 @@ SELECT cloudtrail_sha256('dist/scratch/ls/empty');
 SELECT cloudtrail_sha256('dist/scratch/ls/two-blocks');
 SELECT cloudtrail_sha256(NULL);
 SELECT cloudtrail_sha256('no/such/file');
+SELECT '-- cloudtrail_progress returns 1 and, off, prints nothing';
+SELECT cloudtrail_progress(0, 1, 2, 100, 200, 0), cloudtrail_progress(NULL, 1, 2, 100, 200, 1);
 SELECT '-- both read the filesystem: neither works from a stored view or trigger';
 CREATE TEMP VIEW v_ls AS SELECT count(*) FROM cloudtrail_ls('fixtures/demo');
 SELECT * FROM v_ls;
@@ -32,8 +34,11 @@ SELECT * FROM v_ls;
 .load @EXT@
 CREATE VIEW v_hash AS SELECT cloudtrail_sha256('/etc/hostname') AS h;
 CREATE VIEW v_list AS SELECT count(*) AS n FROM cloudtrail_ls('/etc');
+CREATE VIEW v_progress AS SELECT cloudtrail_progress(1, 1, 1, 1, 1, 1) AS p;
 .open dist/scratch/ls/schema.db
 .load @EXT@
 PRAGMA trusted_schema=OFF;
 SELECT h FROM v_hash;
 SELECT n FROM v_list;
+PRAGMA trusted_schema=ON;
+SELECT p FROM v_progress;
