@@ -179,10 +179,9 @@ struct CtProgress {
 };
 
 /* Current time in seconds, from SQLite's VFS clock. */
-static double ctNow(sqlite3_context *ctx){
+static double ctNow(void){
   sqlite3_int64 iMs = 0;
   sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
-  (void)ctx;
   if( pVfs && pVfs->iVersion>=2 && pVfs->xCurrentTimeInt64 ){
     pVfs->xCurrentTimeInt64(pVfs, &iMs);
   }
@@ -206,7 +205,7 @@ static void ctProgressFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   (void)argc;
   sqlite3_result_int(ctx, 1);
   if( !(rEvery>0.0) ) return;
-  rNow = ctNow(ctx);
+  rNow = ctNow();
   if( iFile<p->iFile || p->iFile==0 ){
     memset(p, 0, sizeof(*p));
     p->rStart = p->rLast = rNow;
@@ -317,6 +316,14 @@ static int ctLsClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
+/* Replaces the table's error message with zMsg (taken over; 0 after an
+** out-of-memory) and returns rc. */
+static int ctLsError(sqlite3_vtab *pVtab, int rc, char *zMsg){
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zMsg;
+  return rc;
+}
+
 /* Moves to the next entry and stat()s it; sets bEof at the end. */
 static int ctLsStep(CtLsCursor *pCur){
   const char *zFileErr = 0;
@@ -329,11 +336,7 @@ static int ctLsStep(CtLsCursor *pCur){
   rc = ctWalkNext(pCur->pWalk, &pCur->zFile, &zFileErr, &zErr);
   if( rc==SQLITE_DONE ){ pCur->bEof = 1; return SQLITE_OK; }
   if( rc!=SQLITE_ROW ){
-    if( zErr ){
-      sqlite3_free(pCur->base.pVtab->zErrMsg);
-      pCur->base.pVtab->zErrMsg = zErr;
-    }
-    return rc;
+    return zErr ? ctLsError(pCur->base.pVtab, rc, zErr) : rc;
   }
   pCur->iRow++;
   if( zFileErr ){
@@ -360,22 +363,15 @@ static int ctLsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   ctLsReset(pCur);
   pCur->iRow = 0;
   if( idxNum==0 || argc<1 ){
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("cloudtrail: no PATH: use cloudtrail_ls('dir')");
-    return SQLITE_ERROR;
+    return ctLsError(cur->pVtab, SQLITE_ERROR,
+        sqlite3_mprintf("cloudtrail: no PATH: use cloudtrail_ls('dir')"));
   }
   zPath = (const char*)sqlite3_value_text(argv[0]);
   if( zPath==0 ){
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("cloudtrail: PATH is NULL");
-    return SQLITE_ERROR;
+    return ctLsError(cur->pVtab, SQLITE_ERROR, sqlite3_mprintf("cloudtrail: PATH is NULL"));
   }
   rc = ctWalkOpen(zPath, &pCur->pWalk, &zErr);
-  if( rc!=SQLITE_OK ){
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = zErr;
-    return rc;
-  }
+  if( rc!=SQLITE_OK ) return ctLsError(cur->pVtab, rc, zErr);
   pCur->bEof = 0;
   return ctLsStep(pCur);
 }

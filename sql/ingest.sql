@@ -100,22 +100,22 @@ SELECT file, size, mtime, NULL, NULL, 0, 0, 0, error, strftime('%Y-%m-%dT%H:%M:%
   FROM ct_listing
  WHERE error IS NOT NULL AND ingested_sha256 IS NULL;
 
+-- v: the new files this run recorded (with the hash it read).
 SELECT (SELECT count(*) FROM ct_listing) AS files_found,
        (SELECT count(*) FROM ct_listing
          WHERE ingested_sha256 IS NOT NULL) AS files_already_ingested,
-       (SELECT count(*) FROM ct_new AS n JOIN cloudtrail_ingested_files AS f
-            ON f.file = n.file AND f.sha256 = n.sha256) AS files_ingested,
-       (SELECT count(*) FROM ct_new AS n WHERE NOT EXISTS
-          (SELECT 1 FROM cloudtrail_ingested_files AS f
-            WHERE f.file = n.file AND f.sha256 = n.sha256)) AS files_unverified,
+       v.files AS files_ingested,
+       (SELECT count(*) FROM ct_new) - v.files AS files_unverified,
        (SELECT count(*) FROM ct_recheck WHERE sha256 <> ingested_sha256) AS files_changed,
        (SELECT count(*) FROM ct_listing WHERE error IS NOT NULL) AS entries_unreadable,
-       (SELECT coalesce(sum(f.records), 0) FROM ct_new AS n JOIN cloudtrail_ingested_files AS f
-            ON f.file = n.file) AS records_read,
-       (SELECT coalesce(sum(f.stored), 0) FROM ct_new AS n JOIN cloudtrail_ingested_files AS f
-            ON f.file = n.file) AS records_stored,
-       (SELECT coalesce(sum(f.duplicates), 0) FROM ct_new AS n JOIN cloudtrail_ingested_files AS f
-            ON f.file = n.file) AS duplicates;
+       v.records AS records_read,
+       v.stored AS records_stored,
+       v.duplicates AS duplicates
+  FROM (SELECT count(*) AS files, coalesce(sum(f.records), 0) AS records,
+               coalesce(sum(f.stored), 0) AS stored,
+               coalesce(sum(f.duplicates), 0) AS duplicates
+          FROM ct_new AS n JOIN cloudtrail_ingested_files AS f
+            ON f.file = n.file AND f.sha256 = n.sha256) AS v;
 
 COMMIT;
 DROP TABLE temp.ingest_paths;

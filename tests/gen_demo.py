@@ -362,6 +362,16 @@ def role_creds_delivery(t, acct, region, role, role_id, session, key, *, late=No
                shared=True, late=late)
 
 
+def kms_rotate_key(t, acct, region, key_id):
+    """KMS's scheduled key rotation: an AWS service event, no identity type."""
+    return add(t, acct, region, {"accountId": acct, "invokedBy": "kms.amazonaws.com"},
+               "kms.amazonaws.com", "RotateKey", ip="kms.amazonaws.com", ua="kms.amazonaws.com",
+               ro=False, request_id=False, etype="AwsServiceEvent",
+               resources=[{"accountId": acct, "type": "AWS::KMS::Key",
+                           "ARN": "arn:aws:kms:%s:%s:key/%s" % (region, acct, key_id)}],
+               service_details={"keyId": key_id})
+
+
 def config_assume(t, acct, region, *, late=None):
     role_arn = ("arn:aws:iam::%s:role/aws-service-role/config.amazonaws.com/"
                 "AWSServiceRoleForConfig" % acct)
@@ -589,12 +599,7 @@ def scenario_account_a_us_east_1():
         tag="incident", note="AccessDenied reading a secret")
 
     # KMS key rotation, an AWS service event without a userIdentity type.
-    add(T("10:05:00"), A, R, {"accountId": A, "invokedBy": "kms.amazonaws.com"},
-        "kms.amazonaws.com", "RotateKey", ip="kms.amazonaws.com", ua="kms.amazonaws.com",
-        ro=False, request_id=False, etype="AwsServiceEvent",
-        resources=[{"accountId": A, "type": "AWS::KMS::Key",
-                    "ARN": "arn:aws:kms:us-east-1:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab" % A}],
-        service_details={"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"})
+    kms_rotate_key(T("10:05:00"), A, R, "1234abcd-12ab-34cd-56ef-1234567890ab")
 
 
 def scenario_backup_admin_key():
@@ -653,12 +658,7 @@ def scenario_account_a_eu_west_1():
     for hms in ("08:20:51", "08:50:39", "09:35:10"):
         config_assume(T(hms), A, R)
     config_assume(T("08:18:15"), A, R, late=timedelta(hours=1, minutes=15))
-    add(T("09:30:00"), A, R, {"accountId": A, "invokedBy": "kms.amazonaws.com"},
-        "kms.amazonaws.com", "RotateKey", ip="kms.amazonaws.com", ua="kms.amazonaws.com",
-        ro=False, request_id=False, etype="AwsServiceEvent",
-        resources=[{"accountId": A, "type": "AWS::KMS::Key",
-                    "ARN": "arn:aws:kms:eu-west-1:%s:key/5678efgh-56ef-78ab-90cd-5678901234cd" % A}],
-        service_details={"keyId": "5678efgh-56ef-78ab-90cd-5678901234cd"})
+    kms_rotate_key(T("09:30:00"), A, R, "5678efgh-56ef-78ab-90cd-5678901234cd")
 
 
 def scenario_account_b_us_east_1():

@@ -11,11 +11,7 @@ ext=$1
 cd "$(dirname "$0")/.." || exit 1
 sqlite=${SQLITE3:-sqlite3}
 [ -f dist/hostile/DONE ] || /usr/bin/python3 tests/gen_hostile.py dist/hostile || exit 1
-pass=0 fail=0
-check() {   # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "ok: $1"
-  else fail=$((fail+1)); echo "FAIL: $1: expected $2, got $3"; fi
-}
+. tests/check.sh
 
 # Unreadable entries.  As root, run the queries as "nobody" via setpriv.
 perm=dist/scratch/perm
@@ -68,5 +64,4 @@ for q in "SELECT count(*) FROM cloudtrail('dist/hostile/bomb-record.json.gz')" \
   kib=$(peak_kib "$q")
   check "peak RSS under 48 MiB: $q" yes "$([ "$kib" -lt "$limit" ] && echo yes || echo "no ($kib KiB)")"
 done
-echo "system: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_summary system

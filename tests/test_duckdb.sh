@@ -23,11 +23,7 @@ if [ ! -f "$node_dir/node_modules/@duckdb/node-api/package.json" ]; then
     skip "npm install $pkg failed (see $node_dir/npm.log)"
 fi
 
-pass=0 fail=0
-check() {   # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "ok: $1"
-  else fail=$((fail+1)); echo "FAIL: $1"; diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20; fi
-}
+. tests/check.sh
 setvar=dist/scratch/duckdb-glob.sql
 mkdir -p dist/scratch
 echo "SET VARIABLE cloudtrail_glob = 'fixtures/demo/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz';" > "$setvar"
@@ -63,5 +59,4 @@ out=$(duck "SELECT count(*) FROM cloudtrail_events" 2>&1)
 check "a cut file fails the DuckDB query, naming the file" 1 \
   "$(printf '%s' "$out" | grep -c "Malformed JSON in file \"$bad/cut.json.gz\"")"
 
-echo "duckdb: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+check_summary duckdb

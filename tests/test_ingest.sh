@@ -10,11 +10,7 @@ set -u
 ext=$1
 cd "$(dirname "$0")/.." || exit 1
 sqlite=${SQLITE3:-sqlite3}
-pass=0 fail=0
-check() {   # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "ok: $1"
-  else fail=$((fail+1)); echo "FAIL: $1: expected [$2], got [$3]"; fi
-}
+. tests/check.sh
 dir=dist/scratch/ingest
 rm -rf "$dir" && mkdir -p "$dir" && cp -R fixtures/demo "$dir/tree"
 db=$dir/case.db
@@ -150,5 +146,4 @@ check "an ingest can be interrupted" "interrupted: interrupted" "$(printf '%s\n'
 check "the interrupted ingest left nothing behind" "(0, 0)" "$(printf '%s\n' "$out" | sed -n 2p)"
 check "the rerun completes it" "(177, 24)" "$(printf '%s\n' "$out" | sed -n 3p)"
 
-echo "ingest: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+check_summary ingest

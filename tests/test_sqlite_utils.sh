@@ -9,11 +9,7 @@ ext=$1
 cd "$(dirname "$0")/.." || exit 1
 sqlite=${SQLITE3:-sqlite3}
 su=${SQLITE_UTILS:-sqlite-utils}
-pass=0 fail=0
-check() {   # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass=$((pass+1)); echo "ok: $1"
-  else fail=$((fail+1)); echo "FAIL: $1: expected [$2], got [$3]"; fi
-}
+. tests/check.sh
 command -v "$su" >/dev/null || { echo "FAIL: $su not found (apt-get install sqlite-utils)"; exit 1; }
 
 alerts="SELECT event_time, event_name, instance_id FROM ec2_console_login_alerts ORDER BY event_time, event_name"
@@ -49,5 +45,4 @@ check "a missing path fails" 1 "$([ $rc -ne 0 ] && echo 1 || echo 0)"
 check "the failure carries the extension's message" 1 \
   "$(printf '%s' "$out" | grep -c "cloudtrail: no/such/dir")"
 
-echo "sqlite-utils: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+check_summary sqlite-utils
