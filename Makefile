@@ -23,10 +23,24 @@ ifeq ($(HAVE_LIBDEFLATE),1)
 else
   LIBS     := -lz -pthread
 endif
+# OpenSSL's libcrypto (Debian libssl-dev) computes SHA-256 and checks the
+# RSA signatures of CloudTrail digest files.  It is required unless the
+# build says CRYPTO=0: then cloudtrail_validate() and cloudtrail_sha256()
+# exist but fail with "… needs OpenSSL's libcrypto …" (docs/integrity.md).
+CRYPTO ?= 1
+ifeq ($(CRYPTO),1)
+  HAVE_CRYPTO := $(shell printf '\043include <openssl/evp.h>\n' | $(CC) -E - >/dev/null 2>&1 && echo 1 || echo 0)
+  ifneq ($(HAVE_CRYPTO),1)
+    $(error libcrypto headers not found: apt-get install libssl-dev, or build with CRYPTO=0)
+  endif
+  CPPFLAGS += -DCT_HAVE_CRYPTO=1
+  LIBS     += -lcrypto
+endif
 ALLFLAGS := -std=c11 -fPIC -pthread $(WARN) $(CPPFLAGS) $(CFLAGS)
 SRCS     := $(wildcard ext/*.c)
 HDRS     := $(wildcard ext/*.h)
 EXT      := dist/cloudtrail.$(SOEXT)
+NOCRYPTO_EXT := dist/nocrypto/cloudtrail.$(SOEXT)
 SQLITE3  ?= sqlite3
 PYTHON   ?= /usr/bin/python3
 
@@ -60,7 +74,7 @@ demo: $(EXT)
 	@$(SQLITE3) -batch -init /dev/null :memory: \
 	  -cmd '.load ./$(EXT)' -cmd '.mode box' < sql/demo.sql
 
-test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-install
+test: $(EXT) $(NOCRYPTO_EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-install
 	@sh tests/run_sql.sh ./$(EXT)
 	@./dist/test_unit
 	@./dist/test_oldhost ./$(EXT)
@@ -70,6 +84,7 @@ test: $(EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-in
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
 	@bash tests/test_duckdb.sh ./$(EXT)
 	@bash tests/test_ingest.sh ./$(EXT)
+	@bash tests/test_validate.sh ./$(EXT) ./$(NOCRYPTO_EXT)
 
 # docs/notebooks/investigate.ipynb executed headless with Debian's Jupyter
 # packages (python3-nbclient python3-ipykernel python3-pandas
@@ -108,15 +123,22 @@ tsan: dist/tsan/test_threads
 # scanning) and no libdeflate (zlib only).
 PORTABLE_EXT := dist/portable/cloudtrail.$(SOEXT)
 PORTABLE_FLAGS := -std=c11 -fPIC -pthread $(WARN) -DCT_VERSION='"$(VERSION)"' \
-                  -DCT_NO_SIMD $(CFLAGS)
+                  -DCT_NO_SIMD -DCT_HAVE_CRYPTO=1 $(CFLAGS)
 $(PORTABLE_EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/portable
-	$(CC) $(PORTABLE_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lz -pthread
+	$(CC) $(PORTABLE_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lcrypto -lz -pthread
 
 dist/portable/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/portable
 	$(CC) $(PORTABLE_FLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) \
-	  -lsqlite3 -lz -pthread
+	  -lsqlite3 -lcrypto -lz -pthread
+
+# The extension built without libcrypto: tests/test_validate.sh checks that
+# its crypto-backed functions fail with a clear message.
+$(NOCRYPTO_EXT): $(SRCS) $(HDRS) VERSION
+	@mkdir -p dist/nocrypto
+	$(CC) -std=c11 -fPIC -pthread $(WARN) -DCT_VERSION='"$(VERSION)"' $(CFLAGS) \
+	  $(SOFLAG) -o $@ $(SRCS) -lz -pthread
 
 test-portable: $(PORTABLE_EXT) dist/portable/test_unit
 	@sh tests/run_sql.sh ./$(PORTABLE_EXT)
@@ -136,6 +158,9 @@ asan: $(ASAN_EXT) dist/asan/test_unit
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  LD_PRELOAD=$(ASAN_RT) sh tests/run_sql.sh ./$(ASAN_EXT)
 	@ASAN_OPTIONS=detect_leaks=1 ./dist/asan/test_unit
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SQLITE3="env LD_PRELOAD=$(ASAN_RT) $(SQLITE3)" bash tests/test_validate.sh ./$(ASAN_EXT)
 
 # The SQL suite under valgrind: any memory error or definite leak is printed,
 # so the expected-output comparison fails.

@@ -16,6 +16,7 @@ SQLITE_EXTENSION_INIT1
 #include "ct_catalog.h"
 #include "ct_func.h"
 #include "ct_ingest.h"
+#include "ct_validate.h"
 #include "ct_rules.h"
 #include "ct_vtab.h"
 
@@ -77,6 +78,7 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = ctRegisterPure(db);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterValidate(db);
   return rc;
 }
 

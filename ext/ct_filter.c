@@ -260,27 +260,48 @@ int ctFilterRecord(const CtFilter *p, const CtFields *pF, char *aBuf,
 }
 
 /*
-** 0 if the file can be skipped: its name is a CloudTrail delivery name
-** whose time stamp lies before the pruning bound.  1 otherwise.
+** The delivery stamp of a CloudTrail S3 file name (zBase, no directory):
+** the "_YYYYMMDDTHHMMZ_" field after "_CloudTrail_" or
+** "_CloudTrail-Insight_", as epoch seconds in *pT.  0 if there is none.
 */
-int ctFilterFile(const CtFilter *p, const char *zPath){
-  const char *zBase = strrchr(zPath, '/'), *z;
+int ctDeliveryStamp(const char *zBase, sqlite3_int64 *pT){
+  const char *z = strstr(zBase, "_CloudTrail_");
   int y, mo, d, h, mi;
-  sqlite3_int64 iStamp;
-  if( !p->bPrune ) return 1;
-  zBase = zBase ? zBase+1 : zPath;
-  z = strstr(zBase, "_CloudTrail_");
   if( z==0 ) z = strstr(zBase, "_CloudTrail-Insight_");
-  if( z==0 ) return 1;
-  /* The stamp is the next "_YYYYMMDDTHHMMZ_" field. */
+  if( z==0 ) return 0;
   for(z=strchr(z+1, '_'); z; z=strchr(z+1, '_')){
     if( strlen(z)>=16 && z[9]=='T' && z[14]=='Z' && z[15]=='_'
      && ctDigits(z+1, 4, 0, 9999, &y) && ctDigits(z+5, 2, 1, 12, &mo)
      && ctDigits(z+7, 2, 1, 31, &d) && ctDigits(z+10, 2, 0, 23, &h)
      && ctDigits(z+12, 2, 0, 59, &mi) ){
-      iStamp = ctDaysFromCivil(y, mo, d)*86400 + h*3600 + mi*60;
-      return iStamp>=p->iPruneBefore;
+      *pT = ctDaysFromCivil(y, mo, d)*86400 + h*3600 + mi*60;
+      return 1;
     }
   }
-  return 1;
+  return 0;
+}
+
+/*
+** Epoch seconds of exactly "YYYY-MM-DDTHH:MM:SSZ", the form of a digest's
+** digestStartTime and digestEndTime.  0 if z is anything else.
+*/
+int ctIsoSeconds(const char *z, sqlite3_int64 *pT){
+  if( z==0 || strlen(z)!=20 || z[10]!='T' || z[13]!=':' || z[16]!=':'
+   || z[19]!='Z' ){
+    return 0;
+  }
+  return ctTextFloor(z, 20, pT);
+}
+
+/*
+** 0 if the file can be skipped: its name is a CloudTrail delivery name
+** whose time stamp lies before the pruning bound.  1 otherwise.
+*/
+int ctFilterFile(const CtFilter *p, const char *zPath){
+  const char *zBase = strrchr(zPath, '/');
+  sqlite3_int64 iStamp;
+  if( !p->bPrune ) return 1;
+  zBase = zBase ? zBase+1 : zPath;
+  if( !ctDeliveryStamp(zBase, &iStamp) ) return 1;
+  return iStamp>=p->iPruneBefore;
 }

@@ -44,5 +44,7 @@ void ctFilterClear(CtFilter *p);
 int ctFilterRecord(const CtFilter *p, const CtFields *pF, char *aBuf,
                    size_t nBuf);
 int ctFilterFile(const CtFilter *p, const char *zPath);
+int ctDeliveryStamp(const char *zBase, sqlite3_int64 *pT);
+int ctIsoSeconds(const char *z, sqlite3_int64 *pT);
 
 #endif

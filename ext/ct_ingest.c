@@ -5,8 +5,9 @@
 **   cloudtrail_ls(PATH)      one row per entry of the walk cloudtrail(PATH)
 **                            would read: file, size, mtime, error.  Only
 **                            stat()s; never opens a file.
-**   cloudtrail_sha256(FILE)  SHA-256 (FIPS 180-4) of a file's bytes, as 64
-**                            lowercase hex digits.
+**   cloudtrail_sha256(FILE)  SHA-256 of a file's bytes (as stored, not
+**                            uncompressed), as 64 lowercase hex digits;
+**                            computed by libcrypto (ct_crypto.c).
 **   cloudtrail_progress(EVERY, FILE_NO, FILES, FILE_BYTES, TOTAL_BYTES, ROW)
 **                            called once per copied record; when EVERY > 0,
 **                            writes a progress line to stderr at most once
@@ -22,105 +23,9 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "ct_crypto.h"
 #include "ct_ingest.h"
 #include "ct_walk.h"
-
-/* ---------------------------------------------------------------- SHA-256 */
-
-typedef struct CtSha256 CtSha256;
-struct CtSha256 {
-  unsigned int h[8];          /* chaining state */
-  unsigned char buf[64];      /* partial block */
-  unsigned int nBuf;          /* bytes in buf */
-  sqlite3_uint64 nTotal;      /* message length in bytes */
-};
-
-/* First 32 bits of the fractional parts of the cube roots of the first 64
-** primes (FIPS 180-4, 4.2.2). */
-static const unsigned int ctShaK[64] = {
-  0x428a2f98,0x71374491,0xb5c0fbcf,0xe9b5dba5,0x3956c25b,0x59f111f1,0x923f82a4,0xab1c5ed5,
-  0xd807aa98,0x12835b01,0x243185be,0x550c7dc3,0x72be5d74,0x80deb1fe,0x9bdc06a7,0xc19bf174,
-  0xe49b69c1,0xefbe4786,0x0fc19dc6,0x240ca1cc,0x2de92c6f,0x4a7484aa,0x5cb0a9dc,0x76f988da,
-  0x983e5152,0xa831c66d,0xb00327c8,0xbf597fc7,0xc6e00bf3,0xd5a79147,0x06ca6351,0x14292967,
-  0x27b70a85,0x2e1b2138,0x4d2c6dfc,0x53380d13,0x650a7354,0x766a0abb,0x81c2c92e,0x92722c85,
-  0xa2bfe8a1,0xa81a664b,0xc24b8b70,0xc76c51a3,0xd192e819,0xd6990624,0xf40e3585,0x106aa070,
-  0x19a4c116,0x1e376c08,0x2748774c,0x34b0bcb5,0x391c0cb3,0x4ed8aa4a,0x5b9cca4f,0x682e6ff3,
-  0x748f82ee,0x78a5636f,0x84c87814,0x8cc70208,0x90befffa,0xa4506ceb,0xbef9a3f7,0xc67178f2
-};
-
-#define CT_ROR(x,n) (((x)>>(n)) | ((x)<<(32-(n))))
-
-static void ctShaInit(CtSha256 *p){
-  static const unsigned int h0[8] = {   /* FIPS 180-4, 5.3.3 */
-    0x6a09e667,0xbb67ae85,0x3c6ef372,0xa54ff53a,
-    0x510e527f,0x9b05688c,0x1f83d9ab,0x5be0cd19
-  };
-  memcpy(p->h, h0, sizeof(h0));
-  p->nBuf = 0;
-  p->nTotal = 0;
-}
-
-/* One 64-byte block into the state (FIPS 180-4, 6.2.2). */
-static void ctShaBlock(CtSha256 *p, const unsigned char *b){
-  unsigned int w[64], a, bb, c, d, e, f, g, h;
-  int i;
-  for(i=0; i<16; i++){
-    w[i] = ((unsigned int)b[4*i]<<24) | ((unsigned int)b[4*i+1]<<16)
-         | ((unsigned int)b[4*i+2]<<8) | (unsigned int)b[4*i+3];
-  }
-  for(i=16; i<64; i++){
-    unsigned int s0 = CT_ROR(w[i-15],7) ^ CT_ROR(w[i-15],18) ^ (w[i-15]>>3);
-    unsigned int s1 = CT_ROR(w[i-2],17) ^ CT_ROR(w[i-2],19) ^ (w[i-2]>>10);
-    w[i] = w[i-16] + s0 + w[i-7] + s1;
-  }
-  a = p->h[0]; bb = p->h[1]; c = p->h[2]; d = p->h[3];
-  e = p->h[4]; f = p->h[5]; g = p->h[6]; h = p->h[7];
-  for(i=0; i<64; i++){
-    unsigned int t1 = h + (CT_ROR(e,6) ^ CT_ROR(e,11) ^ CT_ROR(e,25))
-                    + ((e & f) ^ (~e & g)) + ctShaK[i] + w[i];
-    unsigned int t2 = (CT_ROR(a,2) ^ CT_ROR(a,13) ^ CT_ROR(a,22))
-                    + ((a & bb) ^ (a & c) ^ (bb & c));
-    h = g; g = f; f = e; e = d + t1;
-    d = c; c = bb; bb = a; a = t1 + t2;
-  }
-  p->h[0] += a; p->h[1] += bb; p->h[2] += c; p->h[3] += d;
-  p->h[4] += e; p->h[5] += f; p->h[6] += g; p->h[7] += h;
-}
-
-static void ctShaUpdate(CtSha256 *p, const unsigned char *z, size_t n){
-  p->nTotal += n;
-  while( n>0 ){
-    size_t nTake = 64 - p->nBuf;
-    if( nTake>n ) nTake = n;
-    memcpy(p->buf + p->nBuf, z, nTake);
-    p->nBuf += (unsigned int)nTake;
-    z += nTake;
-    n -= nTake;
-    if( p->nBuf==64 ){
-      ctShaBlock(p, p->buf);
-      p->nBuf = 0;
-    }
-  }
-}
-
-/* Pads, and writes the digest as 64 hex digits and a NUL into zOut. */
-static void ctShaFinal(CtSha256 *p, char *zOut){
-  static const char zHex[] = "0123456789abcdef";
-  sqlite3_uint64 nBits = p->nTotal*8;
-  unsigned char pad[72];
-  size_t nPad = (p->nBuf<56 ? 56 : 120) - p->nBuf;
-  int i;
-  memset(pad, 0, sizeof(pad));
-  pad[0] = 0x80;
-  for(i=0; i<8; i++) pad[nPad+i] = (unsigned char)(nBits >> (56-8*i));
-  ctShaUpdate(p, pad, nPad+8);
-  for(i=0; i<32; i++){
-    unsigned char x = (unsigned char)(p->h[i/4] >> (24-8*(i%4)));
-    zOut[2*i] = zHex[x>>4];
-    zOut[2*i+1] = zHex[x&15];
-  }
-  zOut[64] = 0;
-}
 
 /* Read size for hashing: large enough that the per-call cost vanishes. */
 #define CT_SHA_CHUNK 65536
@@ -132,12 +37,19 @@ static void ctShaFinal(CtSha256 *p, char *zOut){
 static void ctSha256Func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *zFile = (const char*)sqlite3_value_text(argv[0]);
   unsigned char *aBuf;
-  CtSha256 sha;
+  CtSha *pSha;
   FILE *in;
   size_t n;
-  char zHex[65];
+  sqlite3_uint64 nTotal = 0;
+  char zHex[CT_SHA256_HEX+1];
   (void)argc;
   if( zFile==0 ) return;
+  if( !CT_HAVE_CRYPTO ){
+    char *zErr = sqlite3_mprintf(CT_CRYPTO_MISSING, "cloudtrail_sha256");
+    sqlite3_result_error(ctx, zErr ? zErr : "cloudtrail: out of memory", -1);
+    sqlite3_free(zErr);
+    return;
+  }
   in = fopen(zFile, "rb");
   if( in==0 ){
     char *zErr = sqlite3_mprintf("cloudtrail: %s: cannot open: %s", zFile, strerror(errno));
@@ -146,22 +58,28 @@ static void ctSha256Func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     return;
   }
   aBuf = sqlite3_malloc64(CT_SHA_CHUNK);
-  if( aBuf==0 ){
+  pSha = ctShaNew();
+  if( aBuf==0 || pSha==0 ){
+    sqlite3_free(aBuf);
+    ctShaFree(pSha);
     fclose(in);
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  ctShaInit(&sha);
-  while( (n = fread(aBuf, 1, CT_SHA_CHUNK, in))>0 ) ctShaUpdate(&sha, aBuf, n);
+  while( (n = fread(aBuf, 1, CT_SHA_CHUNK, in))>0 ){
+    ctShaUpdate(pSha, aBuf, n);
+    nTotal += n;
+  }
   if( ferror(in) ){
     char *zErr = sqlite3_mprintf("cloudtrail: %s: read error at byte %llu",
-                                 zFile, (unsigned long long)sha.nTotal);
+                                 zFile, (unsigned long long)nTotal);
     sqlite3_result_error(ctx, zErr ? zErr : "cloudtrail: out of memory", -1);
     sqlite3_free(zErr);
   }else{
-    ctShaFinal(&sha, zHex);
-    sqlite3_result_text(ctx, zHex, 64, SQLITE_TRANSIENT);
+    ctShaHex(pSha, zHex);
+    sqlite3_result_text(ctx, zHex, CT_SHA256_HEX, SQLITE_TRANSIENT);
   }
+  ctShaFree(pSha);
   sqlite3_free(aBuf);
   fclose(in);
 }

@@ -114,8 +114,16 @@ static int ctIsSep(char c){
   return c==',' || c==' ' || c=='\t' || c=='\n' || c=='\r';
 }
 
-/* Parse "key=value, key = value" (commas and/or whitespace between). */
-int ctOptionsParse(CtOptions *p, const char *z, char **pzErr){
+/*
+** Call xSet(pArg, key, nKey, value, nValue, pzErr) for each pair of
+** "key=value, key = value" (commas and/or whitespace between).  A value in
+** '…' or "…" may hold separators (a path with spaces); the quotes are
+** passed on for xSet to remove with ctDequote().
+*/
+int ctOptionsEach(const char *z,
+                  int (*xSet)(void*, const char*, size_t, const char*, size_t,
+                              char**),
+                  void *pArg, char **pzErr){
   size_t i = 0;
   while( z[i] ){
     size_t iKey, nKey, iVal;
@@ -134,9 +142,25 @@ int ctOptionsParse(CtOptions *p, const char *z, char **pzErr){
     i++;
     while( z[i]==' ' || z[i]=='\t' ) i++;
     iVal = i;
-    while( z[i] && !ctIsSep(z[i]) ) i++;
-    rc = ctOptionsSet(p, z+iKey, nKey, z+iVal, i-iVal, pzErr);
+    if( z[i]=='\'' || z[i]=='"' ){
+      char q = z[i++];
+      while( z[i] && (z[i]!=q || z[i+1]==q) ) i += (z[i]==q) ? 2 : 1;
+      if( z[i]==q ) i++;
+    }else{
+      while( z[i] && !ctIsSep(z[i]) ) i++;
+    }
+    rc = xSet(pArg, z+iKey, nKey, z+iVal, i-iVal, pzErr);
     if( rc ) return rc;
   }
   return SQLITE_OK;
+}
+
+static int ctOptionsSetCb(void *p, const char *zKey, size_t nKey,
+                          const char *zVal, size_t nVal, char **pzErr){
+  return ctOptionsSet((CtOptions*)p, zKey, nKey, zVal, nVal, pzErr);
+}
+
+/* Parse the table options from "key=value, key = value". */
+int ctOptionsParse(CtOptions *p, const char *z, char **pzErr){
+  return ctOptionsEach(z, ctOptionsSetCb, p, pzErr);
 }

@@ -30,6 +30,10 @@ void ctOptionsInit(CtOptions *p);
 int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
                  const char *zVal, size_t nVal, char **pzErr);
 int ctOptionsParse(CtOptions *p, const char *zText, char **pzErr);
+int ctOptionsEach(const char *z,
+                  int (*xSet)(void*, const char*, size_t, const char*, size_t,
+                              char**),
+                  void *pArg, char **pzErr);
 char *ctDequote(const char *z, size_t n);
 
 #endif

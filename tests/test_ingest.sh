@@ -23,7 +23,7 @@ counts() { q "SELECT (SELECT count(*) FROM cloudtrail_events), (SELECT count(*) 
 q ".read sql/schema.sql" >/dev/null
 # cloudtrail_sha256 agrees with coreutils on every fixture (0 bytes to
 # tens of kilobytes; tests/sql/ingest_functions.sql has the FIPS vectors).
-want=$(find fixtures -type f | LC_ALL=C sort | xargs sha256sum | awk '{print $2 "|" $1}')
+want=$(find fixtures -type f | LC_ALL=C sort | xargs -d '\n' sha256sum | sed 's/^\([0-9a-f]*\)  \(.*\)$/\2|\1/')
 got=$($sqlite -batch -init /dev/null :memory: -cmd ".load $ext" \
   "$(find fixtures -type f | LC_ALL=C sort | awk '{printf "%sSELECT %c%s%c, cloudtrail_sha256(%c%s%c)", (NR>1?" UNION ALL ":""), 39, $0, 39, 39, $0, 39}')")
 check "cloudtrail_sha256 equals sha256sum on all $(printf '%s\n' "$want" | wc -l) fixture files" "$want" "$got"

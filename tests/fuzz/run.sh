@@ -59,7 +59,9 @@ if printf '#include <libdeflate.h>\n' | "$CC" -E - >/dev/null 2>&1; then
 else
   deflate_note="no libdeflate (zlib only)"
 fi
-libs+=(-lz -pthread)
+# libcrypto (required by default, as in the Makefile).
+defs+=(-DCT_HAVE_CRYPTO=1)
+libs+=(-lcrypto -lz -pthread)
 
 # ---- build --------------------------------------------------------------------
 mkdir -p "$out/artifacts"
