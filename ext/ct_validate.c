@@ -2,10 +2,9 @@
 ** ct_validate.c — cloudtrail_validate(PATH [, OPTIONS]): CloudTrail log
 ** file integrity validation from a local copy, without AWS.
 **
-** Every file under PATH is read once and hashed: SHA-256 of its
-** uncompressed bytes, as AWS defines a log file's hash.  A file whose
-** content is a digest (an object with digestStartTime and logFiles) is also
-** parsed.  Then:
+** ct_digest.c reads the trail: every file under PATH hashed (SHA-256 of
+** its uncompressed bytes, as AWS defines a log file's hash), the digests
+** parsed, the keys and signatures loaded.  Then, here:
 **   - each log file a digest names is compared with the hash it records;
 **   - each file no digest names is placed against the digests' periods;
 **   - each digest is linked to the previous one it names (whose hash it
@@ -13,30 +12,17 @@
 **   - each signature is checked with the public key the digest names, from
 **     the output of `aws cloudtrail list-public-keys` (option public_keys).
 ** The results are computed in xFilter and returned as rows; docs/integrity.md
-** defines every status.  Files are matched to the names inside digests by
-** their base name, without a ".gz" suffix, so a copied or decompressed tree
-** validates the same.  Hashing and RSA are libcrypto's (ct_crypto.c).
+** defines every status.  Hashing and RSA are libcrypto's (ct_crypto.c).
 */
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
-#include <stdlib.h>
 #include <string.h>
 #include "ct_crypto.h"
+#include "ct_digest.h"
 #include "ct_filter.h"
-#include "ct_json.h"
 #include "ct_options.h"
-#include "ct_stream.h"
 #include "ct_validate.h"
-#include "ct_walk.h"
 
-/* A digest lists an hour of log files, about 300 bytes each: even a busy
-** trail's is well under a megabyte.  A larger file is hashed but not kept
-** for parsing, so it counts as a log file (max_digest_size raises this). */
-#define CT_V_MAX_DIGEST   (16*1024*1024)
-/* The keys and signatures files are a few KiB per region and year. */
-#define CT_V_MAX_AUX_FILE (16*1024*1024)
-/* Read window for hashing: as the cloudtrail table's default. */
-#define CT_V_BUFFER       (256*1024)
 /* RSA signatures CloudTrail makes are 2048-bit (256 bytes); 16384-bit keys
 ** are beyond any use, so a longer hex text is not a signature. */
 #define CT_V_MAX_SIG      2048
@@ -62,73 +48,15 @@ SQLITE_EXTENSION_INIT3
 #define CT_V_PATH         16   /* hidden arguments */
 #define CT_V_OPTIONS      17
 
-/* A file under PATH. */
-typedef struct CtVFile CtVFile;
-struct CtVFile {
-  char *zPath;                 /* as the walk gave it */
-  const char *zKey;            /* its base name, inside zPath … */
-  int nKey;                    /* … and its length without ".gz" */
-  char zSha[CT_SHA256_HEX+1];  /* SHA-256 of the decoded bytes; "" if unread */
-  char *zErr;                  /* why it could not be read, or 0 */
-  int iDigest;                 /* index in aDigest, or -1 */
-  int nNamed;                  /* times a digest names it */
-};
-
-/* One entry of a digest's logFiles. */
-typedef struct CtVLog CtVLog;
-struct CtVLog {
-  char *zObject;               /* s3Object */
-  char *zHash;                 /* hashValue */
-};
-
-/* A file whose content is a digest. */
-typedef struct CtVDigest CtVDigest;
-struct CtVDigest {
-  int iFile;
-  char *zAccount, *zRegion;
-  char *zStart, *zEnd;         /* digestStartTime, digestEndTime */
-  sqlite3_int64 tStart, tEnd;  /* the same as epoch seconds */
-  char *zBucket, *zObject;     /* digestS3Bucket, digestS3Object */
-  char *zFinger, *zAlgo;       /* digestPublicKeyFingerprint, …Algorithm */
-  char *zPrevObject, *zPrevHash, *zPrevSig;  /* previousDigest… */
-  char *zBad;                  /* a required field missing or malformed */
-  CtVLog *aLog;
-  int nLog;
-  int iPrevFile;               /* file the previous name matches, or -1 */
-  int iNext;                   /* digest naming this one as previous, or -1 */
-  const char *zSigStatus;      /* valid, invalid or unverified */
-  char *zSigWhy;               /* reason when not valid */
-};
-
-/* A public key from list-public-keys output. */
-typedef struct CtVKey CtVKey;
-struct CtVKey {
-  char *zFinger;
-  CtPubKey *pKey;
-};
-
-/* A digest's signature given by the signatures file. */
-typedef struct CtVSig CtVSig;
-struct CtVSig {
-  char *zObject;               /* the digest's S3 key (or name) */
-  char *zSig;                  /* hex */
-};
-
 typedef struct CtVRow CtVRow;
 struct CtVRow {
   char *az[CT_V_NCOL];
 };
 
-/* Everything one query works out; freed by ctVReset(). */
+/* One query's trail and the rows worked out from it; freed by ctVReset(). */
 typedef struct CtVState CtVState;
 struct CtVState {
-  char *zKeysFile, *zSigsFile; /* options */
-  sqlite3_int64 mxDigest;
-  CtVFile *aFile;  int nFile, nFileAlloc;
-  int *aiSorted;               /* aFile indices ordered by key */
-  CtVDigest *aDigest; int nDigest, nDigestAlloc;
-  CtVKey *aKey;  int nKey, nKeyAlloc;
-  CtVSig *aSig;  int nSig;
+  CtTrail t;
   CtVRow *aRow;  int nRow, nRowAlloc;
 };
 
@@ -145,462 +73,9 @@ struct CtVCursor {
   int iRow;
 };
 
-/* ------------------------------------------------------------- utilities */
-
-/* Grow *pa (elements of sz bytes, *pnAlloc of them) to hold n+1. */
-static int ctVGrow(void **pa, int n, int *pnAlloc, size_t sz){
-  if( n>=*pnAlloc ){
-    int nNew = *pnAlloc ? *pnAlloc*2 : 16;
-    void *aNew = sqlite3_realloc64(*pa, (sqlite3_uint64)nNew*sz);
-    if( aNew==0 ) return SQLITE_NOMEM;
-    *pa = aNew;
-    *pnAlloc = nNew;
-  }
-  return SQLITE_OK;
-}
-
-/* The matching key of a path or S3 key: the base name without ".gz". */
-static const char *ctVKeyOf(const char *z, int *pn){
-  const char *zBase = strrchr(z, '/');
-  size_t n;
-  zBase = zBase ? zBase+1 : z;
-  n = strlen(zBase);
-  if( n>3 && strcmp(zBase+n-3, ".gz")==0 ) n -= 3;
-  *pn = (int)n;
-  return zBase;
-}
-
-static int ctVKeyCmp(const char *a, int na, const char *b, int nb){
-  int c = memcmp(a, b, (size_t)(na<nb ? na : nb));
-  return c ? c : (na>nb) - (na<nb);
-}
-
+/* Equal hex digests (any case); an empty or absent one equals nothing. */
 static int ctVHexEq(const char *a, const char *b){
   return a && b && a[0] && sqlite3_stricmp(a, b)==0;
-}
-
-/* A JSON string member of obj, decoded into a new string; 0 if absent,
-** null or not a string.  *pbNoMem is set if allocation failed. */
-static char *ctVStr(CtSpan obj, const char *zKey, int *pbNoMem){
-  CtSpan v = ct_json_lookup(obj, zKey);
-  char *z;
-  size_t n;
-  if( v.z==0 || v.n<2 || v.z[0]!='"' ) return 0;
-  z = sqlite3_malloc64(v.n);
-  if( z==0 ){ *pbNoMem = 1; return 0; }
-  n = ct_json_unescape(v.z+1, v.n-2, z);
-  z[n] = 0;
-  return z;
-}
-
-/* Field iField (0-based, '_'-separated) of a CloudTrail file's base name,
-** e.g. the region of "111122223333_CloudTrail-Digest_us-east-1_…". */
-static char *ctVNameField(const char *zName, int iField){
-  const char *zBase = strrchr(zName, '/'), *zEnd;
-  zBase = zBase ? zBase+1 : zName;
-  while( iField-- > 0 ){
-    zBase = strchr(zBase, '_');
-    if( zBase==0 ) return 0;
-    zBase++;
-  }
-  zEnd = strchr(zBase, '_');
-  if( zEnd==0 || zEnd==zBase ) return 0;
-  return sqlite3_mprintf("%.*s", (int)(zEnd-zBase), zBase);
-}
-
-/* Read a whole small file (plain or gzip) into a new NUL-terminated
-** buffer.  On error *pzErr names the file. */
-static int ctVReadAll(const char *zPath, const char *zWhat, char **paOut,
-                      size_t *pn, char **pzErr){
-  CtStream s;
-  int rc;
-  memset(&s, 0, sizeof(s));
-  s.fd = -1;
-  rc = ctStreamOpen(&s, zPath, 64*1024, CT_V_MAX_AUX_FILE, 0);
-  while( rc==CT_STREAM_OK && !s.bEof ) rc = ctStreamMore(&s, 0);
-  if( rc==CT_STREAM_OK ){
-    *paOut = sqlite3_malloc64(s.nData+1);
-    if( *paOut==0 ){
-      rc = SQLITE_NOMEM;
-    }else{
-      memcpy(*paOut, s.aBuf, s.nData);
-      (*paOut)[s.nData] = 0;
-      *pn = s.nData;
-    }
-  }else if( rc==CT_STREAM_TOOBIG ){
-    *pzErr = sqlite3_mprintf("cloudtrail: %s %s: larger than %d bytes",
-                             zWhat, zPath, CT_V_MAX_AUX_FILE);
-    rc = SQLITE_ERROR;
-  }else if( rc==CT_STREAM_ERROR ){
-    *pzErr = sqlite3_mprintf("cloudtrail: %s %s: %s", zWhat, zPath, s.zErr);
-    rc = SQLITE_ERROR;
-  }
-  ctStreamClose(&s);
-  return rc;
-}
-
-/* -------------------------------------------------------------- options */
-
-static int ctVSetOption(void *pArg, const char *zKey, size_t nKey,
-                        const char *zVal, size_t nVal, char **pzErr){
-  CtVState *p = (CtVState*)pArg;
-  char **pz = 0;
-  if( nKey==11 && memcmp(zKey, "public_keys", 11)==0 ) pz = &p->zKeysFile;
-  if( nKey==10 && memcmp(zKey, "signatures", 10)==0 ) pz = &p->zSigsFile;
-  if( pz ){
-    sqlite3_free(*pz);
-    *pz = ctDequote(zVal, nVal);
-    return *pz ? SQLITE_OK : SQLITE_NOMEM;
-  }
-  if( nKey==15 && memcmp(zKey, "max_digest_size", 15)==0 ){
-    /* Parsed with the table's size syntax through a scratch option set. */
-    CtOptions o;
-    int rc;
-    ctOptionsInit(&o);
-    rc = ctOptionsSet(&o, "max_record_size", 15, zVal, nVal, pzErr);
-    if( rc==SQLITE_OK ) p->mxDigest = o.mxRecord;
-    if( rc && *pzErr ){
-      char *z = sqlite3_mprintf("cloudtrail: max_digest_size must be a size "
-                                "of at least %d bytes, not '%.*s'",
-                                CT_MIN_MAX_RECORD, (int)nVal, zVal);
-      sqlite3_free(*pzErr);
-      *pzErr = z;
-    }
-    return rc;
-  }
-  *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' for "
-                           "cloudtrail_validate (expected public_keys, "
-                           "signatures or max_digest_size)", (int)nKey, zKey);
-  return SQLITE_ERROR;
-}
-
-/* ------------------------------------------------------ keys, signatures */
-
-/* Add the keys of one list-public-keys document (obj) from zFile. */
-static int ctVAddKeys(CtVState *p, CtSpan obj, const char *zFile,
-                      size_t iOff, char **pzErr){
-  CtSpan list = ct_json_lookup(obj, "PublicKeyList"), v;
-  size_t i = 1;
-  int bNoMem = 0;
-  if( list.z==0 || list.z[0]!='[' ){
-    *pzErr = sqlite3_mprintf("cloudtrail: public_keys %s: the value at byte "
-        "%llu is not list-public-keys output (no PublicKeyList array)",
-        zFile, (unsigned long long)iOff);
-    return SQLITE_ERROR;
-  }
-  while( ct_json_next_element(list.z, list.n, &i, &v) ){
-    CtVKey *k;
-    char *zValue, *zWhy = 0;
-    if( ctVGrow((void**)&p->aKey, p->nKey, &p->nKeyAlloc, sizeof(CtVKey)) ){
-      return SQLITE_NOMEM;
-    }
-    k = &p->aKey[p->nKey];
-    memset(k, 0, sizeof(*k));
-    k->zFinger = v.z[0]=='{' ? ctVStr(v, "Fingerprint", &bNoMem) : 0;
-    zValue = v.z[0]=='{' ? ctVStr(v, "Value", &bNoMem) : 0;
-    if( bNoMem ){ sqlite3_free(k->zFinger); sqlite3_free(zValue); return SQLITE_NOMEM; }
-    if( k->zFinger==0 || zValue==0 ){
-      *pzErr = sqlite3_mprintf("cloudtrail: public_keys %s: key %d of the "
-          "list at byte %llu lacks Fingerprint or Value", zFile, p->nKey+1,
-          (unsigned long long)iOff);
-      sqlite3_free(k->zFinger); sqlite3_free(zValue);
-      return SQLITE_ERROR;
-    }
-    k->pKey = ctPubKeyFromBase64(zValue, strlen(zValue), &zWhy);
-    sqlite3_free(zValue);
-    if( k->pKey==0 ){
-      if( zWhy==0 ){ sqlite3_free(k->zFinger); return SQLITE_NOMEM; }
-      *pzErr = sqlite3_mprintf("cloudtrail: public_keys %s: key with "
-          "fingerprint %s: %s", zFile, k->zFinger, zWhy);
-      sqlite3_free(zWhy);
-      sqlite3_free(k->zFinger);
-      return SQLITE_ERROR;
-    }
-    p->nKey++;
-  }
-  return SQLITE_OK;
-}
-
-/*
-** Load the public_keys file: one or more list-public-keys outputs, one
-** after another (as `aws cloudtrail list-public-keys --region R >> keys`
-** makes them for several regions).
-*/
-static int ctVLoadKeys(CtVState *p, char **pzErr){
-  char *a = 0;
-  size_t n = 0, i = 0, iEnd;
-  int rc = ctVReadAll(p->zKeysFile, "public_keys", &a, &n, pzErr);
-  while( rc==SQLITE_OK ){
-    CtJsonError err;
-    CtSpan obj;
-    i = ct_json_skip_ws(a, n, i);
-    if( i>=n ) break;
-    if( a[i]!='{'
-     || ct_json_validate(a, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &err)!=CT_JSON_OK ){
-      *pzErr = sqlite3_mprintf("cloudtrail: public_keys %s: byte %llu: "
-          "expected list-public-keys output (a JSON object)", p->zKeysFile,
-          (unsigned long long)(a[i]!='{' ? i : err.iOff));
-      rc = SQLITE_ERROR;
-      break;
-    }
-    obj.z = a+i;
-    obj.n = iEnd-i;
-    rc = ctVAddKeys(p, obj, p->zKeysFile, i, pzErr);
-    i = iEnd;
-  }
-  sqlite3_free(a);
-  return rc;
-}
-
-/*
-** Load the signatures file: lines "DIGEST-OBJECT SIGNATURE" (the digest's
-** S3 key or file name, then its x-amz-meta-signature in hex); blank lines
-** and lines starting with '#' are skipped.
-*/
-static int ctVLoadSigs(CtVState *p, char **pzErr){
-  char *a = 0, *zLine, *zNext;
-  size_t n = 0;
-  int rc = ctVReadAll(p->zSigsFile, "signatures", &a, &n, pzErr);
-  int nAlloc = 0, iLine = 0;
-  for(zLine=a; rc==SQLITE_OK && zLine && *zLine; zLine=zNext){
-    char *azTok[3];
-    int nTok = 0;
-    char *z;
-    iLine++;
-    zNext = strchr(zLine, '\n');
-    if( zNext ) *zNext++ = 0;
-    for(z=zLine; *z && nTok<3; ){
-      while( *z==' ' || *z=='\t' || *z=='\r' ) *z++ = 0;
-      if( *z==0 ) break;
-      azTok[nTok++] = z;
-      while( *z && *z!=' ' && *z!='\t' && *z!='\r' ) z++;
-    }
-    if( nTok==0 || azTok[0][0]=='#' ) continue;
-    if( nTok!=2 ){
-      *pzErr = sqlite3_mprintf("cloudtrail: signatures %s: line %d: expected "
-          "'DIGEST-OBJECT SIGNATURE'", p->zSigsFile, iLine);
-      rc = SQLITE_ERROR;
-      break;
-    }
-    rc = ctVGrow((void**)&p->aSig, p->nSig, &nAlloc, sizeof(CtVSig));
-    if( rc ) break;
-    p->aSig[p->nSig].zObject = sqlite3_mprintf("%s", azTok[0]);
-    p->aSig[p->nSig].zSig = sqlite3_mprintf("%s", azTok[1]);
-    p->nSig++;
-    if( !p->aSig[p->nSig-1].zObject || !p->aSig[p->nSig-1].zSig ) rc = SQLITE_NOMEM;
-  }
-  sqlite3_free(a);
-  return rc;
-}
-
-/* ------------------------------------------------------- reading files */
-
-/* Parse the digest whose decoded bytes are obj into a new aDigest entry
-** for file iFile.  Fields that are missing leave d->zBad set. */
-static int ctVParseDigest(CtVState *p, int iFile, CtSpan obj){
-  CtVDigest *d;
-  CtSpan logs, v;
-  size_t i = 1;
-  int bNoMem = 0, nLogAlloc = 0;
-  if( ctVGrow((void**)&p->aDigest, p->nDigest, &p->nDigestAlloc,
-              sizeof(CtVDigest)) ){
-    return SQLITE_NOMEM;
-  }
-  d = &p->aDigest[p->nDigest++];
-  memset(d, 0, sizeof(*d));
-  d->iFile = iFile;
-  d->iPrevFile = d->iNext = -1;
-  d->zAccount = ctVStr(obj, "awsAccountId", &bNoMem);
-  d->zStart = ctVStr(obj, "digestStartTime", &bNoMem);
-  d->zEnd = ctVStr(obj, "digestEndTime", &bNoMem);
-  d->zBucket = ctVStr(obj, "digestS3Bucket", &bNoMem);
-  d->zObject = ctVStr(obj, "digestS3Object", &bNoMem);
-  d->zFinger = ctVStr(obj, "digestPublicKeyFingerprint", &bNoMem);
-  d->zAlgo = ctVStr(obj, "digestSignatureAlgorithm", &bNoMem);
-  d->zPrevObject = ctVStr(obj, "previousDigestS3Object", &bNoMem);
-  d->zPrevHash = ctVStr(obj, "previousDigestHashValue", &bNoMem);
-  d->zPrevSig = ctVStr(obj, "previousDigestSignature", &bNoMem);
-  d->zRegion = ctVNameField(d->zObject ? d->zObject : p->aFile[iFile].zPath, 2);
-  if( bNoMem ) return SQLITE_NOMEM;
-  if( d->zObject==0 || d->zBucket==0 ){
-    d->zBad = sqlite3_mprintf("digest lacks digestS3Bucket or digestS3Object");
-  }else if( !ctIsoSeconds(d->zStart, &d->tStart) || !ctIsoSeconds(d->zEnd, &d->tEnd) ){
-    d->zBad = sqlite3_mprintf("digestStartTime or digestEndTime is not "
-                              "YYYY-MM-DDTHH:MM:SSZ");
-  }
-  logs = ct_json_lookup(obj, "logFiles");
-  if( logs.z && logs.z[0]=='[' ){
-    while( ct_json_next_element(logs.z, logs.n, &i, &v) ){
-      CtVLog *l;
-      if( ctVGrow((void**)&d->aLog, d->nLog, &nLogAlloc, sizeof(CtVLog)) ){
-        return SQLITE_NOMEM;
-      }
-      l = &d->aLog[d->nLog++];
-      l->zObject = v.z[0]=='{' ? ctVStr(v, "s3Object", &bNoMem) : 0;
-      l->zHash = v.z[0]=='{' ? ctVStr(v, "hashValue", &bNoMem) : 0;
-      if( bNoMem ) return SQLITE_NOMEM;
-    }
-  }
-  return SQLITE_OK;
-}
-
-/*
-** If the decoded bytes z[0..n) of file iFile are one JSON object with
-** digestStartTime and logFiles, parse it as a digest.
-*/
-static int ctVMaybeDigest(CtVState *p, int iFile, const char *z, size_t n){
-  size_t i = ct_json_skip_ws(z, n, 0), iEnd;
-  CtJsonError err;
-  CtSpan obj;
-  if( i>=n || z[i]!='{' ) return SQLITE_OK;
-  if( ct_json_validate(z, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &err)!=CT_JSON_OK
-   || ct_json_skip_ws(z, n, iEnd)!=n ){
-    return SQLITE_OK;
-  }
-  obj.z = z+i;
-  obj.n = iEnd-i;
-  if( ct_json_lookup(obj, "digestStartTime").z==0
-   || ct_json_lookup(obj, "logFiles").z==0 ){
-    return SQLITE_OK;
-  }
-  p->aFile[iFile].iDigest = p->nDigest;
-  return ctVParseDigest(p, iFile, obj);
-}
-
-/*
-** Hash file f through the stream s (reused across files), keeping its
-** decoded bytes while they may still be a digest (at most mxDigest), and
-** parse them if they are.  A read error is kept in f->zErr, not returned.
-*/
-static int ctVReadFile(CtVState *p, CtStream *s, int iFile){
-  CtVFile *f = &p->aFile[iFile];
-  CtSha *pSha = ctShaNew();
-  size_t nHashed = 0;
-  int bKeep = 1, rc;
-  if( pSha==0 ) return SQLITE_NOMEM;
-  rc = ctStreamOpen(s, f->zPath, CT_V_BUFFER,
-                    (size_t)p->mxDigest + CT_STREAM_INPUT_CHUNK, 1);
-  while( rc==CT_STREAM_OK ){
-    size_t iKeep = 0;
-    ctShaUpdate(pSha, s->aBuf+nHashed, s->nData-nHashed);
-    nHashed = s->nData;
-    if( s->bEof ) break;
-    if( bKeep ){
-      size_t i = ct_json_skip_ws(s->aBuf, s->nData, 0);
-      if( i<s->nData && s->aBuf[i]!='{' ) bKeep = 0;
-    }
-    if( !bKeep ){ iKeep = s->nData; nHashed = 0; }
-    rc = ctStreamMore(s, iKeep);
-    if( rc==CT_STREAM_TOOBIG ){      /* too big to be a digest: stream on */
-      bKeep = 0;
-      nHashed = 0;
-      rc = ctStreamMore(s, s->nData);
-    }
-  }
-  if( rc==CT_STREAM_OK ){
-    ctShaHex(pSha, f->zSha);
-    if( bKeep && s->iBase==0 && s->nData<=(size_t)p->mxDigest ){
-      rc = ctVMaybeDigest(p, iFile, s->aBuf, s->nData);
-    }
-  }else if( rc==CT_STREAM_ERROR ){
-    f->zErr = sqlite3_mprintf("%s", s->zErr);
-    rc = f->zErr ? SQLITE_OK : SQLITE_NOMEM;
-  }
-  ctShaFree(pSha);
-  ctStreamEnd(s);
-  return rc;
-}
-
-/*
-** Walk zPath, adding and reading every file.  Before each file, pPing (a
-** prepared "SELECT 1") is stepped: SQLite 3.40 has no
-** sqlite3_is_interrupted(), but the step fails with SQLITE_INTERRUPT after
-** sqlite3_interrupt() or when a progress handler asks to stop, so a long
-** validation can be stopped between files.
-*/
-static int ctVReadTree(CtVState *p, const char *zPath, sqlite3_stmt *pPing,
-                       char **pzErr){
-  CtWalk *pWalk = 0;
-  CtStream s;
-  const char *zFile, *zFileErr;
-  int rc = ctWalkOpen(zPath, &pWalk, pzErr);
-  memset(&s, 0, sizeof(s));
-  s.fd = -1;
-  while( rc==SQLITE_OK && (rc = ctWalkNext(pWalk, &zFile, &zFileErr, pzErr))==SQLITE_ROW ){
-    CtVFile *f;
-    rc = sqlite3_step(pPing);
-    sqlite3_reset(pPing);
-    if( rc==SQLITE_INTERRUPT ) break;
-    rc = ctVGrow((void**)&p->aFile, p->nFile, &p->nFileAlloc, sizeof(CtVFile));
-    if( rc ) break;
-    f = &p->aFile[p->nFile++];
-    memset(f, 0, sizeof(*f));
-    f->iDigest = -1;
-    f->zPath = sqlite3_mprintf("%s", zFile);
-    if( f->zPath==0 ){ rc = SQLITE_NOMEM; break; }
-    f->zKey = ctVKeyOf(f->zPath, &f->nKey);
-    if( zFileErr ){
-      f->zErr = sqlite3_mprintf("%s", zFileErr);
-      rc = f->zErr ? SQLITE_OK : SQLITE_NOMEM;
-    }else{
-      rc = ctVReadFile(p, &s, p->nFile-1);
-    }
-  }
-  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  ctStreamClose(&s);
-  ctWalkClose(pWalk);
-  return rc;
-}
-
-/* (key, index) pairs for qsort(), which passes the comparison no context;
-** the index breaks ties so the order is the walk's for equal names. */
-typedef struct CtVKeyIdx CtVKeyIdx;
-struct CtVKeyIdx { const char *z; int n; int i; };
-static int ctVCmpKeyIdx(const void *a, const void *b){
-  const CtVKeyIdx *x = a, *y = b;
-  int c = ctVKeyCmp(x->z, x->n, y->z, y->n);
-  return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-/* Order file indices by key so that names in digests are found by bisection. */
-static int ctVSortFiles(CtVState *p){
-  CtVKeyIdx *a = sqlite3_malloc64(sizeof(CtVKeyIdx)*(p->nFile+1));
-  int i;
-  if( a==0 ) return SQLITE_NOMEM;
-  p->aiSorted = sqlite3_malloc64(sizeof(int)*(p->nFile+1));
-  if( p->aiSorted==0 ){ sqlite3_free(a); return SQLITE_NOMEM; }
-  for(i=0; i<p->nFile; i++){
-    a[i].z = p->aFile[i].zKey;
-    a[i].n = p->aFile[i].nKey;
-    a[i].i = i;
-  }
-  qsort(a, (size_t)p->nFile, sizeof(CtVKeyIdx), ctVCmpKeyIdx);
-  for(i=0; i<p->nFile; i++) p->aiSorted[i] = a[i].i;
-  sqlite3_free(a);
-  return SQLITE_OK;
-}
-
-/* Files whose key equals that of zName: the first position in aiSorted
-** (returned) and how many (*pnMatch). */
-static int ctVFind(CtVState *p, const char *zName, int *pnMatch){
-  int nKey, lo = 0, hi = p->nFile, iFirst;
-  const char *zKey;
-  *pnMatch = 0;
-  if( zName==0 ) return 0;
-  zKey = ctVKeyOf(zName, &nKey);
-  while( lo<hi ){
-    int mid = (lo+hi)/2;
-    CtVFile *f = &p->aFile[p->aiSorted[mid]];
-    if( ctVKeyCmp(f->zKey, f->nKey, zKey, nKey)<0 ) lo = mid+1; else hi = mid;
-  }
-  iFirst = lo;
-  while( lo<p->nFile ){
-    CtVFile *f = &p->aFile[p->aiSorted[lo]];
-    if( ctVKeyCmp(f->zKey, f->nKey, zKey, nKey)!=0 ) break;
-    lo++;
-  }
-  *pnMatch = lo-iFirst;
-  return iFirst;
 }
 
 /* -------------------------------------------------------------- checks */
@@ -609,16 +84,16 @@ static int ctVFind(CtVState *p, const char *zName, int *pnMatch){
 ** there if one matches) and that digest back to it, as its successor. */
 static void ctVLink(CtVState *p){
   int i, k;
-  for(i=0; i<p->nDigest; i++){
-    CtVDigest *d = &p->aDigest[i];
-    int n, iFirst = ctVFind(p, d->zPrevObject, &n);
+  for(i=0; i<p->t.nDigest; i++){
+    CtVDigest *d = &p->t.aDigest[i];
+    int n, iFirst = ctTrailFind(&p->t, d->zPrevObject, &n);
     for(k=iFirst; k<iFirst+n; k++){
-      int iFile = p->aiSorted[k];
-      if( d->iPrevFile<0 || p->aFile[iFile].iDigest>=0 ) d->iPrevFile = iFile;
-      if( p->aFile[iFile].iDigest>=0 ) break;
+      int iFile = p->t.aiSorted[k];
+      if( d->iPrevFile<0 || p->t.aFile[iFile].iDigest>=0 ) d->iPrevFile = iFile;
+      if( p->t.aFile[iFile].iDigest>=0 ) break;
     }
-    if( d->iPrevFile>=0 && p->aFile[d->iPrevFile].iDigest>=0 ){
-      CtVDigest *pPrev = &p->aDigest[p->aFile[d->iPrevFile].iDigest];
+    if( d->iPrevFile>=0 && p->t.aFile[d->iPrevFile].iDigest>=0 ){
+      CtVDigest *pPrev = &p->t.aDigest[p->t.aFile[d->iPrevFile].iDigest];
       if( pPrev->iNext<0 ) pPrev->iNext = i;
     }
   }
@@ -626,20 +101,20 @@ static void ctVLink(CtVState *p){
 
 /* The signature the signatures file gives for digest d, or 0. */
 static const char *ctVSigFromFile(CtVState *p, CtVDigest *d){
-  CtVFile *f = &p->aFile[d->iFile];
+  CtVFile *f = &p->t.aFile[d->iFile];
   int i;
-  for(i=0; i<p->nSig; i++){
+  for(i=0; i<p->t.nSig; i++){
     int n;
-    const char *z = ctVKeyOf(p->aSig[i].zObject, &n);
-    if( ctVKeyCmp(z, n, f->zKey, f->nKey)==0 ) return p->aSig[i].zSig;
+    const char *z = ctTrailKeyOf(p->t.aSig[i].zObject, &n);
+    if( ctTrailKeyCmp(z, n, f->zKey, f->nKey)==0 ) return p->t.aSig[i].zSig;
   }
   return 0;
 }
 
 static CtPubKey *ctVKeyFor(CtVState *p, const char *zFinger){
   int i;
-  for(i=0; zFinger && i<p->nKey; i++){
-    if( sqlite3_stricmp(p->aKey[i].zFinger, zFinger)==0 ) return p->aKey[i].pKey;
+  for(i=0; zFinger && i<p->t.nKey; i++){
+    if( sqlite3_stricmp(p->t.aKey[i].zFinger, zFinger)==0 ) return p->t.aKey[i].pKey;
   }
   return 0;
 }
@@ -685,21 +160,21 @@ static int ctVCheckSignature(CtVState *p, CtVDigest *d){
   char *zMsg, *zWhy = 0;
   int rc;
   if( d->zBad ) return ctVSigResult(d, "invalid", sqlite3_mprintf("%s", d->zBad));
-  if( d->iNext>=0 ) zSig = p->aDigest[d->iNext].zPrevSig;
+  if( d->iNext>=0 ) zSig = p->t.aDigest[d->iNext].zPrevSig;
   if( zSig==0 ) zSig = ctVSigFromFile(p, d);
   if( zSig==0 ){
     return ctVSigResult(d, "unverified", sqlite3_mprintf("no signature: no "
         "later digest names this one, and the signatures file does not give "
         "its x-amz-meta-signature"));
   }
-  if( p->zKeysFile==0 ){
+  if( p->t.zKeysFile==0 ){
     return ctVSigResult(d, "unverified",
         sqlite3_mprintf("no public keys given (public_keys=FILE)"));
   }
   pKey = ctVKeyFor(p, d->zFinger);
   if( pKey==0 ){
     return ctVSigResult(d, "unverified", sqlite3_mprintf("no public key with "
-        "fingerprint %s in %s", d->zFinger ? d->zFinger : "(none)", p->zKeysFile));
+        "fingerprint %s in %s", d->zFinger ? d->zFinger : "(none)", p->t.zKeysFile));
   }
   if( d->zAlgo==0 || strcmp(d->zAlgo, "SHA256withRSA")!=0 ){
     return ctVSigResult(d, "unverified", sqlite3_mprintf("unsupported "
@@ -711,7 +186,7 @@ static int ctVCheckSignature(CtVState *p, CtVDigest *d){
         "a hex string of at most %d digits", CT_V_MAX_SIG));
   }
   zMsg = sqlite3_mprintf("%s\n%s/%s\n%s\n%s", d->zEnd, d->zBucket, d->zObject,
-                         p->aFile[d->iFile].zSha,
+                         p->t.aFile[d->iFile].zSha,
                          d->zPrevSig ? d->zPrevSig : "null");
   if( zMsg==0 ){ sqlite3_free(aSig); return SQLITE_NOMEM; }
   rc = ctRsaSha256Verify(pKey, zMsg, strlen(zMsg), aSig, nSig, &zWhy);
@@ -728,7 +203,7 @@ static int ctVCheckSignature(CtVState *p, CtVDigest *d){
 
 static CtVRow *ctVRowNew(CtVState *p){
   CtVRow *r;
-  if( ctVGrow((void**)&p->aRow, p->nRow, &p->nRowAlloc, sizeof(CtVRow)) ){
+  if( ctTrailGrow((void**)&p->aRow, p->nRow, &p->nRowAlloc, sizeof(CtVRow)) ){
     return 0;
   }
   r = &p->aRow[p->nRow++];
@@ -752,10 +227,10 @@ static int ctVDetail(CtVRow *r, char *z){
 /* Row(s) for log entry l of digest d: one per file it matches, or one
 ** "missing" row. */
 static int ctVLogRows(CtVState *p, CtVDigest *d, CtVLog *l){
-  CtVFile *fd = &p->aFile[d->iFile];
-  int n, k, iFirst = ctVFind(p, l->zObject, &n);
+  CtVFile *fd = &p->t.aFile[d->iFile];
+  int n, k, iFirst = ctTrailFind(&p->t, l->zObject, &n);
   for(k=iFirst; k<iFirst+(n ? n : 1); k++){
-    CtVFile *g = n ? &p->aFile[p->aiSorted[k]] : 0;
+    CtVFile *g = n ? &p->t.aFile[p->t.aiSorted[k]] : 0;
     CtVRow *r = ctVRowNew(p);
     const char *zStatus;
     int rc;
@@ -804,7 +279,7 @@ static void ctVWhy(char **pz, char *z){
 /* The previous-digest check and chain state of d; the reason goes to *pz. */
 static void ctVChain(CtVState *p, CtVDigest *d, const char **pzHash,
                      const char **pzChain, char **pz){
-  CtVFile *g = d->iPrevFile>=0 ? &p->aFile[d->iPrevFile] : 0;
+  CtVFile *g = d->iPrevFile>=0 ? &p->t.aFile[d->iPrevFile] : 0;
   if( d->zPrevObject==0 ){
     *pzHash = "none";
     *pzChain = "start";
@@ -823,7 +298,7 @@ static void ctVChain(CtVState *p, CtVDigest *d, const char **pzHash,
     ctVWhy(pz, sqlite3_mprintf("previous digest %s does not hash to "
                                "previousDigestHashValue", g->zPath));
   }else{
-    CtVDigest *pPrev = g->iDigest>=0 ? &p->aDigest[g->iDigest] : 0;
+    CtVDigest *pPrev = g->iDigest>=0 ? &p->t.aDigest[g->iDigest] : 0;
     *pzHash = "valid";
     *pzChain = "ok";
     if( pPrev && !pPrev->zBad && !d->zBad && pPrev->tEnd!=d->tStart ){
@@ -836,8 +311,8 @@ static void ctVChain(CtVState *p, CtVDigest *d, const char **pzHash,
 
 /* The digest's own row, then its log files' rows. */
 static int ctVDigestRows(CtVState *p, CtVDigest *d){
-  CtVFile *f = &p->aFile[d->iFile];
-  CtVDigest *pNext = d->iNext>=0 ? &p->aDigest[d->iNext] : 0;
+  CtVFile *f = &p->t.aFile[d->iFile];
+  CtVDigest *pNext = d->iNext>=0 ? &p->t.aDigest[d->iNext] : 0;
   const char *zHash, *zChain, *zStatus, *zExpected = pNext ? pNext->zPrevHash : 0;
   char *zWhy = 0;
   CtVRow *r = ctVRowNew(p);
@@ -846,7 +321,7 @@ static int ctVDigestRows(CtVState *p, CtVDigest *d){
   if( d->zSigWhy ) ctVWhy(&zWhy, sqlite3_mprintf("signature: %s", d->zSigWhy));
   if( pNext && !ctVHexEq(zExpected, f->zSha) ){
     ctVWhy(&zWhy, sqlite3_mprintf("SHA-256 differs from the "
-        "previousDigestHashValue of %s", p->aFile[pNext->iFile].zPath));
+        "previousDigestHashValue of %s", p->t.aFile[pNext->iFile].zPath));
   }
   ctVChain(p, d, &zHash, &zChain, &zWhy);
   if( strcmp(d->zSigStatus, "invalid")==0 ) zStatus = "invalid";
@@ -861,7 +336,7 @@ static int ctVDigestRows(CtVState *p, CtVDigest *d){
   rc |= ctVSet(r, CT_V_ACCOUNT, d->zAccount);
   rc |= ctVSet(r, CT_V_REGION, d->zRegion);
   rc |= ctVSet(r, CT_V_STATUS, zStatus);
-  rc |= ctVSet(r, CT_V_DIGEST_FILE, pNext ? p->aFile[pNext->iFile].zPath : 0);
+  rc |= ctVSet(r, CT_V_DIGEST_FILE, pNext ? p->t.aFile[pNext->iFile].zPath : 0);
   rc |= ctVSet(r, CT_V_EXPECTED, zExpected);
   rc |= ctVSet(r, CT_V_ACTUAL, f->zSha);
   rc |= ctVSet(r, CT_V_SIGNATURE, d->zSigStatus);
@@ -886,9 +361,9 @@ static int ctVDigestRows(CtVState *p, CtVDigest *d){
 */
 static int ctVUnnamedRow(CtVState *p, CtVFile *f){
   CtVRow *r = ctVRowNew(p);
-  char *zAccount = ctVNameField(f->zPath, 0);
-  char *zType = ctVNameField(f->zPath, 1);
-  char *zRegion = ctVNameField(f->zPath, 2);
+  char *zAccount = ctTrailNameField(f->zPath, 0);
+  char *zType = ctTrailNameField(f->zPath, 1);
+  char *zRegion = ctTrailNameField(f->zPath, 2);
   const char *zStatus = "no_digest";
   sqlite3_int64 t;
   int rc, i;
@@ -909,17 +384,17 @@ static int ctVUnnamedRow(CtVState *p, CtVFile *f){
           "only those"));
     }else{
       /* The stamp has minutes only: the file was delivered in [t, t+60). */
-      for(i=0; i<p->nDigest; i++){
-        CtVDigest *d = &p->aDigest[i];
+      for(i=0; i<p->t.nDigest; i++){
+        CtVDigest *d = &p->t.aDigest[i];
         if( d->zBad || !d->zAccount || !d->zRegion || !zAccount || !zRegion ) continue;
         if( strcmp(d->zAccount, zAccount)!=0 || strcmp(d->zRegion, zRegion)!=0 ) continue;
         if( t+60>d->tStart && t<=d->tEnd ) break;
       }
-      if( i<p->nDigest ){
+      if( i<p->t.nDigest ){
         zStatus = "not_in_digest";
-        rc |= ctVSet(r, CT_V_DIGEST_FILE, p->aFile[p->aDigest[i].iFile].zPath);
-        rc |= ctVSet(r, CT_V_PERIOD_START, p->aDigest[i].zStart);
-        rc |= ctVSet(r, CT_V_PERIOD_END, p->aDigest[i].zEnd);
+        rc |= ctVSet(r, CT_V_DIGEST_FILE, p->t.aFile[p->t.aDigest[i].iFile].zPath);
+        rc |= ctVSet(r, CT_V_PERIOD_START, p->t.aDigest[i].zStart);
+        rc |= ctVSet(r, CT_V_PERIOD_END, p->t.aDigest[i].zEnd);
         rc |= ctVDetail(r, sqlite3_mprintf("delivered inside the period of "
             "a digest, but no digest names it"));
       }else{
@@ -937,17 +412,16 @@ static int ctVUnnamedRow(CtVState *p, CtVFile *f){
 
 /* Everything after the files are read: link, check, make the rows. */
 static int ctVCheck(CtVState *p){
-  int i, rc = ctVSortFiles(p);
-  if( rc ) return rc;
+  int i, rc = SQLITE_OK;
   ctVLink(p);
-  for(i=0; rc==SQLITE_OK && i<p->nDigest; i++){
-    rc = ctVCheckSignature(p, &p->aDigest[i]);
+  for(i=0; rc==SQLITE_OK && i<p->t.nDigest; i++){
+    rc = ctVCheckSignature(p, &p->t.aDigest[i]);
   }
-  for(i=0; rc==SQLITE_OK && i<p->nDigest; i++){
-    rc = ctVDigestRows(p, &p->aDigest[i]);
+  for(i=0; rc==SQLITE_OK && i<p->t.nDigest; i++){
+    rc = ctVDigestRows(p, &p->t.aDigest[i]);
   }
-  for(i=0; rc==SQLITE_OK && i<p->nFile; i++){
-    CtVFile *f = &p->aFile[i];
+  for(i=0; rc==SQLITE_OK && i<p->t.nFile; i++){
+    CtVFile *f = &p->t.aFile[i];
     if( f->iDigest<0 && f->nNamed==0 ) rc = ctVUnnamedRow(p, f);
   }
   return rc;
@@ -956,43 +430,14 @@ static int ctVCheck(CtVState *p){
 /* Free everything a query built; the state is zeroed for the next one. */
 static void ctVReset(CtVState *p){
   int i, j;
-  for(i=0; i<p->nFile; i++){
-    sqlite3_free(p->aFile[i].zPath);
-    sqlite3_free(p->aFile[i].zErr);
-  }
-  for(i=0; i<p->nDigest; i++){
-    CtVDigest *d = &p->aDigest[i];
-    char *az[] = { d->zAccount, d->zRegion, d->zStart, d->zEnd, d->zBucket,
-                   d->zObject, d->zFinger, d->zAlgo, d->zPrevObject,
-                   d->zPrevHash, d->zPrevSig, d->zBad, d->zSigWhy };
-    for(j=0; j<(int)(sizeof(az)/sizeof(az[0])); j++) sqlite3_free(az[j]);
-    for(j=0; j<d->nLog; j++){
-      sqlite3_free(d->aLog[j].zObject);
-      sqlite3_free(d->aLog[j].zHash);
-    }
-    sqlite3_free(d->aLog);
-  }
-  for(i=0; i<p->nKey; i++){
-    sqlite3_free(p->aKey[i].zFinger);
-    ctPubKeyFree(p->aKey[i].pKey);
-  }
-  for(i=0; i<p->nSig; i++){
-    sqlite3_free(p->aSig[i].zObject);
-    sqlite3_free(p->aSig[i].zSig);
-  }
   for(i=0; i<p->nRow; i++){
     for(j=0; j<CT_V_NCOL; j++) sqlite3_free(p->aRow[i].az[j]);
   }
-  sqlite3_free(p->aFile);
-  sqlite3_free(p->aiSorted);
-  sqlite3_free(p->aDigest);
-  sqlite3_free(p->aKey);
-  sqlite3_free(p->aSig);
   sqlite3_free(p->aRow);
-  sqlite3_free(p->zKeysFile);
-  sqlite3_free(p->zSigsFile);
+  ctTrailClear(&p->t);
   memset(p, 0, sizeof(*p));
 }
+
 
 /* ---------------------------------------------------------------- vtab */
 
@@ -1094,15 +539,15 @@ static int ctVFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( zPath==0 ){
     return ctVError(cur, SQLITE_ERROR, sqlite3_mprintf("cloudtrail: PATH is NULL"));
   }
-  p->mxDigest = CT_V_MAX_DIGEST;
+  p->t.mxDigest = CT_V_MAX_DIGEST;
   zOpt = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : 0;
-  if( zOpt ) rc = ctOptionsEach(zOpt, ctVSetOption, p, &zErr);
-  if( rc==SQLITE_OK && p->zKeysFile ) rc = ctVLoadKeys(p, &zErr);
-  if( rc==SQLITE_OK && p->zSigsFile ) rc = ctVLoadSigs(p, &zErr);
+  if( zOpt ) rc = ctOptionsEach(zOpt, ctTrailOption, &p->t, &zErr);
+  if( rc==SQLITE_OK && p->t.zKeysFile ) rc = ctTrailLoadKeys(&p->t, &zErr);
+  if( rc==SQLITE_OK && p->t.zSigsFile ) rc = ctTrailLoadSigs(&p->t, &zErr);
   if( rc==SQLITE_OK ){
     sqlite3_stmt *pPing = 0;
     rc = sqlite3_prepare_v2(((CtVVtab*)cur->pVtab)->db, "SELECT 1", -1, &pPing, 0);
-    if( rc==SQLITE_OK ) rc = ctVReadTree(p, zPath, pPing, &zErr);
+    if( rc==SQLITE_OK ) rc = ctTrailRead(&p->t, zPath, pPing, &zErr);
     sqlite3_finalize(pPing);
   }
   if( rc==SQLITE_OK ) rc = ctVCheck(p);

@@ -1,5 +1,5 @@
 /*
-** fuzz_common.h — what the three libFuzzer harnesses share:
+** fuzz_common.h — what the libFuzzer harnesses share:
 **
 **   - an exact-size allocator for SQLite (fuzzExactMalloc());
 **   - a per-process scratch directory under $TMPDIR (or /tmp), removed at

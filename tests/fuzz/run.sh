@@ -10,6 +10,8 @@
 #           and cloudtrail_value() through SQL
 #   sql     the cloudtrail / cloudtrail_files table-valued functions over
 #           temp files holding the input, bounded by a progress handler
+#   validate cloudtrail_validate() over a digest, keys and signatures file
+#           cut from the input (ext/ct_digest.c, ext/ct_validate.c)
 #
 # Built with clang-14 into dist/fuzz/.  Seeds: every file of fixtures/
 # plus a decompressed copy of each .gz, copied into dist/fuzz/corpus-NAME/,
@@ -19,7 +21,7 @@
 #
 # With llvm-14's llvm-profdata/llvm-cov (Debian llvm-14; FUZZ_COVERAGE=0 to
 # skip), each corpus is then replayed through a source-coverage build and
-# the lines of ext/ it reaches are printed per file, and for all three.
+# the lines of ext/ it reaches are printed per file, and for all of them.
 #
 # Prints one summary line per harness and finally "fuzz: P passed, F failed";
 # exits non-zero if a harness found a crash, leak, timeout or out-of-memory
@@ -35,7 +37,7 @@ esac
 
 CC=${FUZZ_CC:-clang-14}
 out=dist/fuzz
-harnesses="reader json sql"
+harnesses="reader json sql validate"
 
 # ---- prerequisites ----------------------------------------------------------
 probe=$(mktemp -d "${TMPDIR:-/tmp}/ctfuzz-probe.XXXXXX") || exit 1
@@ -95,6 +97,22 @@ seed_corpus() {   # $1: corpus directory
   done < <(find fixtures -type f ! -name '*.md' | LC_ALL=C sort)
 }
 
+# fuzz_validate's input is DIGEST "\n--\n" KEYS "\n--\n" SIGNATURES: seed it
+# with each digest of a small signed trail (tests/gen_trail.py) and the
+# trail's keys and newest signature, so it starts from valid signatures.
+seed_validate() {   # $1: corpus directory
+  local dir=$1 t=$out/seed-trail d i=0
+  [ -e "$dir/seed-trail-0" ] && return 0
+  rm -rf "$t"
+  /usr/bin/python3 tests/gen_trail.py "$t" --hours 3 >/dev/null 2>&1 || return 0
+  for d in $(find "$t/AWSLogs" -path '*CloudTrail-Digest*' -type f | LC_ALL=C sort); do
+    { gzip -dc "$d"; printf '\n--\n'; cat "$t/keys.json"; printf '\n--\n'
+      cat "$t/signatures.txt"; } > "$dir/seed-trail-$i"
+    i=$((i+1))
+  done
+  rm -rf "$t"
+}
+
 # ---- line coverage of ext/ by a corpus ---------------------------------------------
 PROFDATA=llvm-profdata-14
 LLVMCOV=llvm-cov-14
@@ -144,6 +162,7 @@ for h in $harnesses; do
   corpus=$out/corpus-$h
   log=$out/$h.log
   seed_corpus "$corpus"
+  [ "$h" = validate ] && seed_validate "$corpus"
   # Scratch files the harness writes go below here; removed afterwards even
   # if the harness died before its own clean-up ran.
   tmp=$out/tmp-$h
@@ -199,7 +218,7 @@ done
 
 if [ "$coverage" = 1 ] && [ ${#cov_objects[@]} -gt 1 ]; then
   "$PROFDATA" merge -sparse "$covdir"/*.profraw -o "$covdir/all.profdata" \
-    && printf 'fuzz: lines of ext/ reached by the three corpora: %s\n' \
+    && printf 'fuzz: lines of ext/ reached by all the corpora: %s\n' \
          "$(cov_report "$covdir/all.profdata" "${cov_objects[@]}")"
 fi
 
