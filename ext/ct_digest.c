@@ -266,7 +266,8 @@ int ctTrailLoadSigs(CtTrail *p, char **pzErr){
 /* ------------------------------------------------------- reading files */
 
 /* Parse the digest whose decoded bytes are obj into a new aDigest entry
-** for file iFile.  Fields that are missing leave d->zBad set. */
+** for file iFile.  A missing field the signature covers sets d->zBad;
+** times in another form clear d->bTimes. */
 static int ctVParseDigest(CtTrail *p, int iFile, CtSpan obj){
   CtVDigest *d;
   CtSpan logs, v;
@@ -292,12 +293,13 @@ static int ctVParseDigest(CtTrail *p, int iFile, CtSpan obj){
   d->zPrevSig = ctVStr(obj, "previousDigestSignature", &bNoMem);
   d->zRegion = ctTrailNameField(d->zObject ? d->zObject : p->aFile[iFile].zPath, 2);
   if( bNoMem ) return SQLITE_NOMEM;
-  if( d->zObject==0 || d->zBucket==0 ){
-    d->zBad = sqlite3_mprintf("digest lacks digestS3Bucket or digestS3Object");
-  }else if( !ctIsoSeconds(d->zStart, &d->tStart) || !ctIsoSeconds(d->zEnd, &d->tEnd) ){
-    d->zBad = sqlite3_mprintf("digestStartTime or digestEndTime is not "
-                              "YYYY-MM-DDTHH:MM:SSZ");
+  if( d->zObject==0 || d->zBucket==0 || d->zEnd==0 ){
+    d->zBad = sqlite3_mprintf("the digest lacks digestEndTime, "
+                              "digestS3Bucket or digestS3Object");
   }
+  /* The signature covers digestEndTime as written; only the period checks
+  ** need the times as numbers. */
+  d->bTimes = ctIsoSeconds(d->zStart, &d->tStart) && ctIsoSeconds(d->zEnd, &d->tEnd);
   logs = ct_json_lookup(obj, "logFiles");
   if( logs.z && logs.z[0]=='[' ){
     while( ct_json_next_element(logs.z, logs.n, &i, &v) ){

@@ -43,11 +43,12 @@ struct CtVDigest {
   int iFile;
   char *zAccount, *zRegion;
   char *zStart, *zEnd;         /* digestStartTime, digestEndTime */
-  sqlite3_int64 tStart, tEnd;  /* the same as epoch seconds */
+  sqlite3_int64 tStart, tEnd;  /* the same as epoch seconds … */
+  int bTimes;                  /* … if both are YYYY-MM-DDTHH:MM:SSZ */
   char *zBucket, *zObject;     /* digestS3Bucket, digestS3Object */
   char *zFinger, *zAlgo;       /* digestPublicKeyFingerprint, …Algorithm */
   char *zPrevObject, *zPrevHash, *zPrevSig;  /* previousDigest… */
-  char *zBad;                  /* a required field missing or malformed */
+  char *zBad;                  /* a field the signature covers is missing */
   CtVLog *aLog;
   int nLog;
   int iPrevFile;               /* file the previous name matches, or -1 */

@@ -301,7 +301,7 @@ static void ctVChain(CtVState *p, CtVDigest *d, const char **pzHash,
     CtVDigest *pPrev = g->iDigest>=0 ? &p->t.aDigest[g->iDigest] : 0;
     *pzHash = "valid";
     *pzChain = "ok";
-    if( pPrev && !pPrev->zBad && !d->zBad && pPrev->tEnd!=d->tStart ){
+    if( pPrev && pPrev->bTimes && d->bTimes && pPrev->tEnd!=d->tStart ){
       *pzChain = "gap";
       ctVWhy(pz, sqlite3_mprintf("no digest covers %s to %s", pPrev->zEnd,
                                  d->zStart));
@@ -324,6 +324,10 @@ static int ctVDigestRows(CtVState *p, CtVDigest *d){
         "previousDigestHashValue of %s", p->t.aFile[pNext->iFile].zPath));
   }
   ctVChain(p, d, &zHash, &zChain, &zWhy);
+  if( !d->bTimes ){
+    ctVWhy(&zWhy, sqlite3_mprintf("digestStartTime or digestEndTime is not "
+        "YYYY-MM-DDTHH:MM:SSZ: its period was not compared with others"));
+  }
   if( strcmp(d->zSigStatus, "invalid")==0 ) zStatus = "invalid";
   else if( pNext && !ctVHexEq(zExpected, f->zSha) ) zStatus = "modified";
   else if( zChain[0]=='b' ) zStatus = "broken";
@@ -386,7 +390,7 @@ static int ctVUnnamedRow(CtVState *p, CtVFile *f){
       /* The stamp has minutes only: the file was delivered in [t, t+60). */
       for(i=0; i<p->t.nDigest; i++){
         CtVDigest *d = &p->t.aDigest[i];
-        if( d->zBad || !d->zAccount || !d->zRegion || !zAccount || !zRegion ) continue;
+        if( !d->bTimes || !d->zAccount || !d->zRegion || !zAccount || !zRegion ) continue;
         if( strcmp(d->zAccount, zAccount)!=0 || strcmp(d->zRegion, zRegion)!=0 ) continue;
         if( t+60>d->tStart && t<=d->tEnd ) break;
       }

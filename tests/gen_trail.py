@@ -3,7 +3,7 @@
 CloudTrail delivers it to S3, for tests/test_validate.sh.
 
   gen_trail.py OUTDIR [--hours N] [--plain-digests] [--keydir DIR]
-               [--gap-after H]
+               [--gap-after H] [--millis]
 
 OUTDIR gets:
   AWSLogs/111122223333/CloudTrail/us-east-1/YYYY/MM/DD/*.json.gz   2 per hour
@@ -110,6 +110,9 @@ def main():
     ap.add_argument("--hours", type=int, default=4)
     ap.add_argument("--plain-digests", action="store_true")
     ap.add_argument("--keydir", default=None)
+    ap.add_argument("--millis", action="store_true",
+                    help="write digest times with milliseconds (not the "
+                         "documented form), still signed correctly")
     ap.add_argument("--gap-after", type=int, default=None,
                     help="digests after this hour start an hour late "
                          "(logging stopped for an hour), still chained")
@@ -138,10 +141,13 @@ def main():
             ACCOUNT, REGION, TRAIL, REGION, end.strftime("%Y%m%dT%H%M%SZ"))
         dkey = "AWSLogs/%s/CloudTrail-Digest/%s/%s/%s" % (
             ACCOUNT, REGION, end.strftime("%Y/%m/%d"), dname)
+        dstart, dend = iso(start), iso(end)
+        if a.millis:
+            dstart, dend = dstart[:-1] + ".000Z", dend[:-1] + ".000Z"
         digest = {
             "awsAccountId": ACCOUNT,
-            "digestStartTime": iso(start),
-            "digestEndTime": iso(end),
+            "digestStartTime": dstart,
+            "digestEndTime": dend,
             "digestS3Bucket": BUCKET,
             "digestS3Object": dkey,
             "digestPublicKeyFingerprint": entry["Fingerprint"],
@@ -158,7 +164,7 @@ def main():
         body = json.dumps(digest).encode()
         sha = hashlib.sha256(body).hexdigest()
         sig = sign(pem, "%s\n%s/%s\n%s\n%s" % (
-            iso(end), BUCKET, dkey, sha, prev[2] if prev else "null"))
+            dend, BUCKET, dkey, sha, prev[2] if prev else "null"))
         if a.plain_digests:
             path = write(a.outdir, dkey[:-3], body)
         else:

@@ -145,6 +145,13 @@ check "a digest whose period starts after the previous one ended is a gap" \
 cat "$dir/clean/other-keys.json" "$keys" > "$dir/both-keys.json"
 check "list-public-keys outputs concatenated in one keys file (several regions)" \
   "digest:valid=4 log:valid=8" "$(counts "$clean" "public_keys=$dir/both-keys.json signatures=$sigs")"
+$python tests/gen_trail.py "$dir/millis" --keydir "$dir/keys" --millis || exit 1
+check "digest times in another form: signatures still verify, periods not compared" \
+  "digest:valid=4 log:valid=8" \
+  "$(counts "$dir/millis/AWSLogs" "public_keys=$dir/millis/keys.json signatures=$dir/millis/signatures.txt")"
+check "... and each digest says its period was not compared" "4" \
+  "$(q "SELECT count(*) FROM cloudtrail_validate('$dir/millis/AWSLogs') WHERE detail LIKE '%its period was not compared%'")"
+
 check "a key with another fingerprint leaves every digest unverified" \
   "digest:unverified=4 log:valid=8" \
   "$(counts "$clean" "public_keys=$dir/clean/other-keys.json signatures=$sigs")"
