@@ -44,6 +44,7 @@ const char *ctTrailKeyOf(const char *z, int *pn){
   return zBase;
 }
 
+/* Order two keys (not NUL-terminated) bytewise, a prefix first. */
 int ctTrailKeyCmp(const char *a, int na, const char *b, int nb){
   int c = memcmp(a, b, (size_t)(na<nb ? na : nb));
   return c ? c : (na>nb) - (na<nb);
@@ -51,7 +52,7 @@ int ctTrailKeyCmp(const char *a, int na, const char *b, int nb){
 
 /* A JSON string member of obj, decoded into a new string; 0 if absent,
 ** null or not a string.  *pbNoMem is set if allocation failed. */
-static char *ctVStr(CtSpan obj, const char *zKey, int *pbNoMem){
+static char *ctTrailStr(CtSpan obj, const char *zKey, int *pbNoMem){
   CtSpan v = ct_json_lookup(obj, zKey);
   char *z;
   size_t n;
@@ -80,7 +81,7 @@ char *ctTrailNameField(const char *zName, int iField){
 
 /* Read a whole small file (plain or gzip) into a new NUL-terminated
 ** buffer.  On error *pzErr names the file. */
-static int ctVReadAll(const char *zPath, const char *zWhat, char **paOut,
+static int ctTrailReadAll(const char *zPath, const char *zWhat, char **paOut,
                       size_t *pn, char **pzErr){
   CtStream s;
   int rc;
@@ -111,8 +112,9 @@ static int ctVReadAll(const char *zPath, const char *zWhat, char **paOut,
 
 /* -------------------------------------------------------------- options */
 
+/* One cloudtrail_validate option (a ctOptionsEach() callback on a CtTrail). */
 int ctTrailOption(void *pArg, const char *zKey, size_t nKey,
-                        const char *zVal, size_t nVal, char **pzErr){
+                  const char *zVal, size_t nVal, char **pzErr){
   CtTrail *p = (CtTrail*)pArg;
   char **pz = 0;
   if( nKey==11 && memcmp(zKey, "public_keys", 11)==0 ) pz = &p->zKeysFile;
@@ -147,7 +149,7 @@ int ctTrailOption(void *pArg, const char *zKey, size_t nKey,
 /* ------------------------------------------------------ keys, signatures */
 
 /* Add the keys of one list-public-keys document (obj) from zFile. */
-static int ctVAddKeys(CtTrail *p, CtSpan obj, const char *zFile,
+static int ctTrailAddKeys(CtTrail *p, CtSpan obj, const char *zFile,
                       size_t iOff, char **pzErr){
   CtSpan list = ct_json_lookup(obj, "PublicKeyList"), v;
   size_t i = 1;
@@ -166,8 +168,8 @@ static int ctVAddKeys(CtTrail *p, CtSpan obj, const char *zFile,
     }
     k = &p->aKey[p->nKey];
     memset(k, 0, sizeof(*k));
-    k->zFinger = v.z[0]=='{' ? ctVStr(v, "Fingerprint", &bNoMem) : 0;
-    zValue = v.z[0]=='{' ? ctVStr(v, "Value", &bNoMem) : 0;
+    k->zFinger = v.z[0]=='{' ? ctTrailStr(v, "Fingerprint", &bNoMem) : 0;
+    zValue = v.z[0]=='{' ? ctTrailStr(v, "Value", &bNoMem) : 0;
     if( bNoMem ){ sqlite3_free(k->zFinger); sqlite3_free(zValue); return SQLITE_NOMEM; }
     if( k->zFinger==0 || zValue==0 ){
       *pzErr = sqlite3_mprintf("cloudtrail: public_keys %s: key %d of the "
@@ -199,7 +201,7 @@ static int ctVAddKeys(CtTrail *p, CtSpan obj, const char *zFile,
 int ctTrailLoadKeys(CtTrail *p, char **pzErr){
   char *a = 0;
   size_t n = 0, i = 0, iEnd;
-  int rc = ctVReadAll(p->zKeysFile, "public_keys", &a, &n, pzErr);
+  int rc = ctTrailReadAll(p->zKeysFile, "public_keys", &a, &n, pzErr);
   while( rc==SQLITE_OK ){
     CtJsonError err;
     CtSpan obj;
@@ -215,7 +217,7 @@ int ctTrailLoadKeys(CtTrail *p, char **pzErr){
     }
     obj.z = a+i;
     obj.n = iEnd-i;
-    rc = ctVAddKeys(p, obj, p->zKeysFile, i, pzErr);
+    rc = ctTrailAddKeys(p, obj, p->zKeysFile, i, pzErr);
     i = iEnd;
   }
   sqlite3_free(a);
@@ -230,7 +232,7 @@ int ctTrailLoadKeys(CtTrail *p, char **pzErr){
 int ctTrailLoadSigs(CtTrail *p, char **pzErr){
   char *a = 0, *zLine, *zNext;
   size_t n = 0;
-  int rc = ctVReadAll(p->zSigsFile, "signatures", &a, &n, pzErr);
+  int rc = ctTrailReadAll(p->zSigsFile, "signatures", &a, &n, pzErr);
   int nAlloc = 0, iLine = 0;
   for(zLine=a; rc==SQLITE_OK && zLine && *zLine; zLine=zNext){
     char *azTok[3];
@@ -268,7 +270,7 @@ int ctTrailLoadSigs(CtTrail *p, char **pzErr){
 /* Parse the digest whose decoded bytes are obj into a new aDigest entry
 ** for file iFile.  A missing field the signature covers sets d->zBad;
 ** times in another form clear d->bTimes. */
-static int ctVParseDigest(CtTrail *p, int iFile, CtSpan obj){
+static int ctTrailParseDigest(CtTrail *p, int iFile, CtSpan obj){
   CtVDigest *d;
   CtSpan logs, v;
   size_t i = 1;
@@ -281,16 +283,16 @@ static int ctVParseDigest(CtTrail *p, int iFile, CtSpan obj){
   memset(d, 0, sizeof(*d));
   d->iFile = iFile;
   d->iPrevFile = d->iNext = -1;
-  d->zAccount = ctVStr(obj, "awsAccountId", &bNoMem);
-  d->zStart = ctVStr(obj, "digestStartTime", &bNoMem);
-  d->zEnd = ctVStr(obj, "digestEndTime", &bNoMem);
-  d->zBucket = ctVStr(obj, "digestS3Bucket", &bNoMem);
-  d->zObject = ctVStr(obj, "digestS3Object", &bNoMem);
-  d->zFinger = ctVStr(obj, "digestPublicKeyFingerprint", &bNoMem);
-  d->zAlgo = ctVStr(obj, "digestSignatureAlgorithm", &bNoMem);
-  d->zPrevObject = ctVStr(obj, "previousDigestS3Object", &bNoMem);
-  d->zPrevHash = ctVStr(obj, "previousDigestHashValue", &bNoMem);
-  d->zPrevSig = ctVStr(obj, "previousDigestSignature", &bNoMem);
+  d->zAccount = ctTrailStr(obj, "awsAccountId", &bNoMem);
+  d->zStart = ctTrailStr(obj, "digestStartTime", &bNoMem);
+  d->zEnd = ctTrailStr(obj, "digestEndTime", &bNoMem);
+  d->zBucket = ctTrailStr(obj, "digestS3Bucket", &bNoMem);
+  d->zObject = ctTrailStr(obj, "digestS3Object", &bNoMem);
+  d->zFinger = ctTrailStr(obj, "digestPublicKeyFingerprint", &bNoMem);
+  d->zAlgo = ctTrailStr(obj, "digestSignatureAlgorithm", &bNoMem);
+  d->zPrevObject = ctTrailStr(obj, "previousDigestS3Object", &bNoMem);
+  d->zPrevHash = ctTrailStr(obj, "previousDigestHashValue", &bNoMem);
+  d->zPrevSig = ctTrailStr(obj, "previousDigestSignature", &bNoMem);
   d->zRegion = ctTrailNameField(d->zObject ? d->zObject : p->aFile[iFile].zPath, 2);
   if( bNoMem ) return SQLITE_NOMEM;
   if( d->zObject==0 || d->zBucket==0 || d->zEnd==0 ){
@@ -308,8 +310,8 @@ static int ctVParseDigest(CtTrail *p, int iFile, CtSpan obj){
         return SQLITE_NOMEM;
       }
       l = &d->aLog[d->nLog++];
-      l->zObject = v.z[0]=='{' ? ctVStr(v, "s3Object", &bNoMem) : 0;
-      l->zHash = v.z[0]=='{' ? ctVStr(v, "hashValue", &bNoMem) : 0;
+      l->zObject = v.z[0]=='{' ? ctTrailStr(v, "s3Object", &bNoMem) : 0;
+      l->zHash = v.z[0]=='{' ? ctTrailStr(v, "hashValue", &bNoMem) : 0;
       if( bNoMem ) return SQLITE_NOMEM;
     }
   }
@@ -320,7 +322,7 @@ static int ctVParseDigest(CtTrail *p, int iFile, CtSpan obj){
 ** If the decoded bytes z[0..n) of file iFile are one JSON object with
 ** digestStartTime and logFiles, parse it as a digest.
 */
-static int ctVMaybeDigest(CtTrail *p, int iFile, const char *z, size_t n){
+static int ctTrailMaybeDigest(CtTrail *p, int iFile, const char *z, size_t n){
   size_t i = ct_json_skip_ws(z, n, 0), iEnd;
   CtJsonError err;
   CtSpan obj;
@@ -336,7 +338,7 @@ static int ctVMaybeDigest(CtTrail *p, int iFile, const char *z, size_t n){
     return SQLITE_OK;
   }
   p->aFile[iFile].iDigest = p->nDigest;
-  return ctVParseDigest(p, iFile, obj);
+  return ctTrailParseDigest(p, iFile, obj);
 }
 
 /*
@@ -344,7 +346,7 @@ static int ctVMaybeDigest(CtTrail *p, int iFile, const char *z, size_t n){
 ** decoded bytes while they may still be a digest (at most mxDigest), and
 ** parse them if they are.  A read error is kept in f->zErr, not returned.
 */
-static int ctVReadFile(CtTrail *p, CtStream *s, int iFile){
+static int ctTrailReadFile(CtTrail *p, CtStream *s, int iFile){
   CtVFile *f = &p->aFile[iFile];
   CtSha *pSha = ctShaNew();
   size_t nHashed = 0;
@@ -372,7 +374,7 @@ static int ctVReadFile(CtTrail *p, CtStream *s, int iFile){
   if( rc==CT_STREAM_OK ){
     ctShaHex(pSha, f->zSha);
     if( bKeep && s->iBase==0 && s->nData<=(size_t)p->mxDigest ){
-      rc = ctVMaybeDigest(p, iFile, s->aBuf, s->nData);
+      rc = ctTrailMaybeDigest(p, iFile, s->aBuf, s->nData);
     }
   }else if( rc==CT_STREAM_ERROR ){
     f->zErr = sqlite3_mprintf("%s", s->zErr);
@@ -383,18 +385,17 @@ static int ctVReadFile(CtTrail *p, CtStream *s, int iFile){
   return rc;
 }
 
+static int ctTrailSortFiles(CtTrail *p);
+
 /*
 ** Walk zPath, adding and reading every file, then order the files by key
-** for ctTrailFind().  Before each file, pPing (a
-** prepared "SELECT 1") is stepped: SQLite 3.40 has no
-** sqlite3_is_interrupted(), but the step fails with SQLITE_INTERRUPT after
-** sqlite3_interrupt() or when a progress handler asks to stop, so a long
-** validation can be stopped between files.
+** for ctTrailFind().  Before each file, pPing (a prepared "SELECT 1") is
+** stepped: SQLite 3.40 has no sqlite3_is_interrupted(), but the step fails
+** with SQLITE_INTERRUPT after sqlite3_interrupt() or when a progress
+** handler asks to stop, so a long validation can be stopped between files.
 */
-static int ctVSortFiles(CtTrail *p);
-
 int ctTrailRead(CtTrail *p, const char *zPath, sqlite3_stmt *pPing,
-                       char **pzErr){
+                char **pzErr){
   CtWalk *pWalk = 0;
   CtStream s;
   const char *zFile, *zFileErr;
@@ -418,28 +419,28 @@ int ctTrailRead(CtTrail *p, const char *zPath, sqlite3_stmt *pPing,
       f->zErr = sqlite3_mprintf("%s", zFileErr);
       rc = f->zErr ? SQLITE_OK : SQLITE_NOMEM;
     }else{
-      rc = ctVReadFile(p, &s, p->nFile-1);
+      rc = ctTrailReadFile(p, &s, p->nFile-1);
     }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   ctStreamClose(&s);
   ctWalkClose(pWalk);
-  return rc==SQLITE_OK ? ctVSortFiles(p) : rc;
+  return rc==SQLITE_OK ? ctTrailSortFiles(p) : rc;
 }
 
 /* (key, index) pairs for qsort(), which passes the comparison no context;
 ** the index breaks ties so the order is the walk's for equal names. */
-typedef struct CtVKeyIdx CtVKeyIdx;
-struct CtVKeyIdx { const char *z; int n; int i; };
-static int ctVCmpKeyIdx(const void *a, const void *b){
-  const CtVKeyIdx *x = a, *y = b;
+typedef struct CtTrailKeyIdx CtTrailKeyIdx;
+struct CtTrailKeyIdx { const char *z; int n; int i; };
+static int ctTrailCmpKeyIdx(const void *a, const void *b){
+  const CtTrailKeyIdx *x = a, *y = b;
   int c = ctTrailKeyCmp(x->z, x->n, y->z, y->n);
   return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 /* Order file indices by key so that names in digests are found by bisection. */
-static int ctVSortFiles(CtTrail *p){
-  CtVKeyIdx *a = sqlite3_malloc64(sizeof(CtVKeyIdx)*(p->nFile+1));
+static int ctTrailSortFiles(CtTrail *p){
+  CtTrailKeyIdx *a = sqlite3_malloc64(sizeof(CtTrailKeyIdx)*(p->nFile+1));
   int i;
   if( a==0 ) return SQLITE_NOMEM;
   p->aiSorted = sqlite3_malloc64(sizeof(int)*(p->nFile+1));
@@ -449,7 +450,7 @@ static int ctVSortFiles(CtTrail *p){
     a[i].n = p->aFile[i].nKey;
     a[i].i = i;
   }
-  qsort(a, (size_t)p->nFile, sizeof(CtVKeyIdx), ctVCmpKeyIdx);
+  qsort(a, (size_t)p->nFile, sizeof(CtTrailKeyIdx), ctTrailCmpKeyIdx);
   for(i=0; i<p->nFile; i++) p->aiSorted[i] = a[i].i;
   sqlite3_free(a);
   return SQLITE_OK;
