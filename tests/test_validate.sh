@@ -6,7 +6,8 @@
 # no_digest; a deleted digest → a chain gap; a digest edited after signing →
 # invalid signature and a broken chain after it; a key with another
 # fingerprint → unverified; plain (gunzipped) digests validate as gzipped
-# ones do.  Also sql/integrity.sql's views, and the build without libcrypto.
+# ones do.  Also sql/integrity.sql's views, the awk program docs/integrity.md
+# gives for collecting signatures, and the build without libcrypto.
 # Prints "validate: N passed, M failed".
 # Usage: tests/test_validate.sh EXTENSION [NOCRYPTO-EXTENSION]
 set -u
@@ -184,6 +185,27 @@ $dir/onebyte|12" \
   "$($sqlite -batch -init /dev/null "$db" "SELECT root, count(*) FROM cloudtrail_integrity GROUP BY root ORDER BY root")"
 check "the views work without the extension, under trusted_schema=OFF" \
   "2" "$($sqlite -batch -init /dev/null "$db" -cmd "PRAGMA trusted_schema=OFF" "SELECT count(*) FROM integrity_problems")"
+
+# --- docs/integrity.md: the awk program that picks each trail's newest digest ---------
+prog=$($python - <<'PY'
+import re
+text = open("docs/integrity.md").read()
+print(re.search(r"\| awk '(.*?)' \\\n", text, re.S).group(1))
+PY
+)
+listing=$(for k in \
+  AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/20/1_CloudTrail-Digest_us-east-1_a_us-east-1_20261120T230517Z.json.gz \
+  AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/21/1_CloudTrail-Digest_us-east-1_a_us-east-1_20261121T000517Z.json.gz \
+  AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/21/1_CloudTrail-Digest_us-east-1_a_us-east-1_20261121T000517Z_backfill.json.gz \
+  AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/20/1_CloudTrail-Digest_us-east-1_b_c_us-east-1_20261120T100000Z.json.gz \
+  AWSLogs/1/CloudTrail-Digest/eu-west-1/2026/11/19/1_CloudTrail-Digest_eu-west-1_a_us-east-1_20261119T230517Z.json.gz \
+  AWSLogs/1/CloudTrail/us-east-1/2026/11/21/1_CloudTrail_us-east-1_20261121T0000Z_x.json.gz; do
+  echo "2026-11-21 00:05:20       1234 $k"; done)
+check "docs/integrity.md's awk picks the newest digest per trail and region, no backfill" \
+  "AWSLogs/1/CloudTrail-Digest/eu-west-1/2026/11/19/1_CloudTrail-Digest_eu-west-1_a_us-east-1_20261119T230517Z.json.gz
+AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/20/1_CloudTrail-Digest_us-east-1_b_c_us-east-1_20261120T100000Z.json.gz
+AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/21/1_CloudTrail-Digest_us-east-1_a_us-east-1_20261121T000517Z.json.gz" \
+  "$(printf '%s\n' "$listing" | awk "$prog" | LC_ALL=C sort)"
 
 # --- the build without libcrypto -------------------------------------------------
 if [ -n "$nocrypto" ]; then
