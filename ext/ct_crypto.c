@@ -71,16 +71,6 @@ void ctShaFree(CtSha *p){
   sqlite3_free(p);
 }
 
-/* SHA-256 of z[0..n) as hex into zOut.  SQLITE_NOMEM or SQLITE_OK. */
-int ctSha256Hex(const void *z, size_t n, char *zOut){
-  CtSha *p = ctShaNew();
-  if( p==0 ) return SQLITE_NOMEM;
-  ctShaUpdate(p, z, n);
-  ctShaHex(p, zOut);
-  ctShaFree(p);
-  return SQLITE_OK;
-}
-
 /* Decode standard base64 (padding required, no whitespace) into a new
 ** buffer; *pn gets the length.  0 on bad input, with *pzWhy set. */
 static unsigned char *ctBase64Decode(const char *z, size_t n, size_t *pn,
@@ -178,10 +168,6 @@ CtSha *ctShaNew(void){ return 0; }
 void ctShaUpdate(CtSha *p, const void *z, size_t n){ (void)p; (void)z; (void)n; }
 void ctShaHex(CtSha *p, char *zOut){ (void)p; zOut[0] = 0; }
 void ctShaFree(CtSha *p){ (void)p; }
-int ctSha256Hex(const void *z, size_t n, char *zOut){
-  (void)z; (void)n; zOut[0] = 0;
-  return SQLITE_ERROR;
-}
 CtPubKey *ctPubKeyFromBase64(const char *z, size_t n, char **pzWhy){
   (void)z; (void)n;
   *pzWhy = sqlite3_mprintf("built without libcrypto");

@@ -27,7 +27,6 @@ CtSha *ctShaNew(void);
 void ctShaUpdate(CtSha *p, const void *z, size_t n);
 void ctShaHex(CtSha *p, char *zOut);
 void ctShaFree(CtSha *p);
-int ctSha256Hex(const void *z, size_t n, char *zOut);
 
 typedef struct CtPubKey CtPubKey;
 CtPubKey *ctPubKeyFromBase64(const char *z, size_t n, char **pzWhy);

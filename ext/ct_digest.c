@@ -13,6 +13,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdlib.h>
 #include <string.h>
 #include "ct_digest.h"
+#include "ct_fields.h"
 #include "ct_filter.h"
 #include "ct_json.h"
 #include "ct_options.h"
@@ -82,7 +83,7 @@ char *ctTrailNameField(const char *zName, int iField){
 /* Read a whole small file (plain or gzip) into a new NUL-terminated
 ** buffer.  On error *pzErr names the file. */
 static int ctTrailReadAll(const char *zPath, const char *zWhat, char **paOut,
-                      size_t *pn, char **pzErr){
+                          size_t *pn, char **pzErr){
   CtStream s;
   int rc;
   memset(&s, 0, sizeof(s));
@@ -125,19 +126,19 @@ int ctTrailOption(void *pArg, const char *zKey, size_t nKey,
     return *pz ? SQLITE_OK : SQLITE_NOMEM;
   }
   if( nKey==15 && memcmp(zKey, "max_digest_size", 15)==0 ){
-    /* Parsed with the table's size syntax through a scratch option set. */
-    CtOptions o;
-    int rc;
-    ctOptionsInit(&o);
-    rc = ctOptionsSet(&o, "max_record_size", 15, zVal, nVal, pzErr);
-    if( rc==SQLITE_OK ) p->mxDigest = o.mxRecord;
-    if( rc && *pzErr ){
-      char *z = sqlite3_mprintf("cloudtrail: max_digest_size must be a size "
-                                "of at least %d bytes, not '%.*s'",
-                                CT_MIN_MAX_RECORD, (int)nVal, zVal);
-      sqlite3_free(*pzErr);
-      *pzErr = z;
+    char *zV = ctDequote(zVal, nVal);
+    sqlite3_int64 n;
+    int rc = SQLITE_OK;
+    if( zV==0 ) return SQLITE_NOMEM;
+    if( !ctParseSize(zV, strlen(zV), &n) || n<CT_MIN_MAX_RECORD ){
+      *pzErr = sqlite3_mprintf("cloudtrail: max_digest_size must be a size "
+                               "of at least %d bytes, not '%s'",
+                               CT_MIN_MAX_RECORD, zV);
+      rc = SQLITE_ERROR;
+    }else{
+      p->mxDigest = n;
     }
+    sqlite3_free(zV);
     return rc;
   }
   *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' for "
@@ -150,7 +151,7 @@ int ctTrailOption(void *pArg, const char *zKey, size_t nKey,
 
 /* Add the keys of one list-public-keys document (obj) from zFile. */
 static int ctTrailAddKeys(CtTrail *p, CtSpan obj, const char *zFile,
-                      size_t iOff, char **pzErr){
+                          size_t iOff, char **pzErr){
   CtSpan list = ct_json_lookup(obj, "PublicKeyList"), v;
   size_t i = 1;
   int bNoMem = 0;
@@ -319,12 +320,14 @@ static int ctTrailParseDigest(CtTrail *p, int iFile, CtSpan obj){
 }
 
 /*
-** If the decoded bytes z[0..n) of file iFile are one JSON object with
-** digestStartTime and logFiles, parse it as a digest.
+** If the decoded bytes z[0..n) of file iFile are one JSON object that the
+** reader would call a digest (ctRecordShape(): digestStartTime and
+** logFiles, and no wrapper keys), parse it as a digest.
 */
 static int ctTrailMaybeDigest(CtTrail *p, int iFile, const char *z, size_t n){
   size_t i = ct_json_skip_ws(z, n, 0), iEnd;
   CtJsonError err;
+  CtShape shape;
   CtSpan obj;
   if( i>=n || z[i]!='{' ) return SQLITE_OK;
   if( ct_json_validate(z, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &err)!=CT_JSON_OK
@@ -333,10 +336,7 @@ static int ctTrailMaybeDigest(CtTrail *p, int iFile, const char *z, size_t n){
   }
   obj.z = z+i;
   obj.n = iEnd-i;
-  if( ct_json_lookup(obj, "digestStartTime").z==0
-   || ct_json_lookup(obj, "logFiles").z==0 ){
-    return SQLITE_OK;
-  }
+  if( ctRecordShape(obj, 0, &shape)!=CT_SHAPE_DIGEST ) return SQLITE_OK;
   p->aFile[iFile].iDigest = p->nDigest;
   return ctTrailParseDigest(p, iFile, obj);
 }

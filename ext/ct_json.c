@@ -114,6 +114,11 @@ static int ctHexVal(char c){
   return c-'A'+10;
 }
 
+/* The value 0..15 of hex digit c, or -1 if c is not one. */
+int ct_json_hex_digit(char c){
+  return ctIsHex(c) ? ctHexVal(c) : -1;
+}
+
 /* Return the index of the first non-whitespace byte at or after i. */
 static inline size_t ctWs(const char *z, size_t n, size_t i){
   while( i<n && CT_JSON_IS_WS(z[i]) ) i++;

@@ -71,6 +71,7 @@ int ct_json_next_element(const char *z, size_t n, size_t *pi, CtSpan *pVal);
 int ct_json_key_eq(CtSpan key, const char *zName, size_t nName);
 int ct_json_is_null(CtSpan v);
 size_t ct_json_unescape(const char *z, size_t n, char *zOut);
+int ct_json_hex_digit(char c);
 CtSpan ct_json_lookup(CtSpan obj, const char *zPath);
 
 #endif

@@ -35,8 +35,9 @@ char *ctDequote(const char *z, size_t n){
   return zOut;
 }
 
-/* Parse a byte size: digits with an optional K, M or G (binary) suffix. */
-static int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN){
+/* Parse a byte size: digits with an optional K, M or G (binary) suffix.
+** 1 and *pN on success, 0 if z[0..n) is not one. */
+int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN){
   sqlite3_int64 v = 0, mult = 1;
   size_t i = 0;
   if( n==0 ) return 0;

@@ -35,5 +35,6 @@ int ctOptionsEach(const char *z,
                               char**),
                   void *pArg, char **pzErr);
 char *ctDequote(const char *z, size_t n);
+int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN);
 
 #endif

@@ -20,6 +20,7 @@ SQLITE_EXTENSION_INIT3
 #include "ct_crypto.h"
 #include "ct_digest.h"
 #include "ct_filter.h"
+#include "ct_json.h"
 #include "ct_options.h"
 #include "ct_validate.h"
 
@@ -127,9 +128,7 @@ static unsigned char *ctVHexDecode(const char *z, size_t *pn){
   if( n==0 || n%2 || n>CT_V_MAX_SIG ) return 0;
   a = sqlite3_malloc64(n/2);
   for(i=0; a && i<n; i++){
-    char c = z[i];
-    int v = c>='0'&&c<='9' ? c-'0' : c>='a'&&c<='f' ? c-'a'+10
-          : c>='A'&&c<='F' ? c-'A'+10 : -1;
+    int v = ct_json_hex_digit(z[i]);
     if( v<0 ){ sqlite3_free(a); return 0; }
     if( i%2 ) a[i/2] |= (unsigned char)v; else a[i/2] = (unsigned char)(v<<4);
   }
