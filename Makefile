@@ -81,6 +81,7 @@ test: $(EXT) $(NOCRYPTO_EXT) dist/test_unit dist/test_oldhost test-portable test
 	@bash tests/run_system.sh ./$(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
 	@$(PYTHON) tests/test_python.py ./$(EXT)
+	@$(PYTHON) tests/test_time.py ./$(EXT)
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
 	@bash tests/test_duckdb.sh ./$(EXT)
 	@bash tests/test_ingest.sh ./$(EXT)

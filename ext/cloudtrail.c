@@ -18,6 +18,7 @@ SQLITE_EXTENSION_INIT1
 #include "ct_ingest.h"
 #include "ct_validate.h"
 #include "ct_rules.h"
+#include "ct_time.h"
 #include "ct_vtab.h"
 
 #ifndef CT_VERSION
@@ -41,6 +42,7 @@ static int ctRegisterPure(sqlite3 *db){
   int rc = sqlite3_create_function(db, "cloudtrail_version", 0,
       SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS, 0,
       ctVersionFunc, 0, 0);
+  if( rc==SQLITE_OK ) rc = ctRegisterTime(db);
   if( rc==SQLITE_OK ) rc = ctRegisterFuncs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterRules(db);
   if( rc==SQLITE_OK ) rc = ctRegisterCatalog(db);

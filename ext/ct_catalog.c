@@ -169,19 +169,19 @@ static void ctText(sqlite3_context *ctx, const char *z){
 ** T1021.007 → techniques/T1021/007/. */
 static void ctMitreUrl(sqlite3_context *ctx, const char *zId, int bTactic){
   const char *zDot;
+  char *zUrl;
   if( zId==0 ) return;
   zDot = strchr(zId, '.');
   if( bTactic ){
-    sqlite3_result_text(ctx, sqlite3_mprintf("https://attack.mitre.org/tactics/%s/",
-                        zId), -1, sqlite3_free);
+    zUrl = sqlite3_mprintf("https://attack.mitre.org/tactics/%s/", zId);
   }else if( zDot ){
-    sqlite3_result_text(ctx, sqlite3_mprintf(
-        "https://attack.mitre.org/techniques/%.*s/%s/", (int)(zDot-zId), zId,
-        zDot+1), -1, sqlite3_free);
+    zUrl = sqlite3_mprintf("https://attack.mitre.org/techniques/%.*s/%s/",
+                           (int)(zDot-zId), zId, zDot+1);
   }else{
-    sqlite3_result_text(ctx, sqlite3_mprintf(
-        "https://attack.mitre.org/techniques/%s/", zId), -1, sqlite3_free);
+    zUrl = sqlite3_mprintf("https://attack.mitre.org/techniques/%s/", zId);
   }
+  if( zUrl==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, zUrl, -1, sqlite3_free);
 }
 
 static void ctRulesColumn(sqlite3_context *ctx, const CtRule *r, int i){

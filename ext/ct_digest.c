@@ -13,6 +13,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdlib.h>
 #include <string.h>
 #include "ct_digest.h"
+#include "ct_time.h"
 #include "ct_fields.h"
 #include "ct_filter.h"
 #include "ct_json.h"
@@ -130,14 +131,8 @@ int ctTrailOption(void *pArg, const char *zKey, size_t nKey,
     sqlite3_int64 n;
     int rc = SQLITE_OK;
     if( zV==0 ) return SQLITE_NOMEM;
-    if( !ctParseSize(zV, strlen(zV), &n) || n<CT_MIN_MAX_RECORD ){
-      *pzErr = sqlite3_mprintf("cloudtrail: max_digest_size must be a size "
-                               "of at least %d bytes, not '%s'",
-                               CT_MIN_MAX_RECORD, zV);
-      rc = SQLITE_ERROR;
-    }else{
-      p->mxDigest = n;
-    }
+    rc = ctParseSizeOption("max_digest_size", zV, CT_MIN_MAX_RECORD, &n, pzErr);
+    if( rc==SQLITE_OK ) p->mxDigest = n;
     sqlite3_free(zV);
     return rc;
   }

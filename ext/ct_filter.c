@@ -1,14 +1,19 @@
 /*
 ** ct_filter.c — constraints the planner hands to the cloudtrail table.
 **
-** Pushed down: event_time with =, >, >=, <, <=, BETWEEN; event_name and
-** event_source with = and IN.  A record that cannot satisfy them is skipped
-** before any column is built.  SQLite still checks every constraint on the
-** rows it gets (omit stays 0), so a pushed constraint may only ever skip
-** what provably fails it: values are compared exactly as SQLite compares a
-** TEXT column under BINARY collation, and anything else (a non-text value,
-** another collation, a value too long to decode here) is not pushed or not
-** used.
+** Pushed down: event_time with =, >, >=, <, <=, BETWEEN and IN; event_name
+** and event_source with = and IN.  A record that cannot satisfy them is
+** skipped before any column is built.  SQLite still checks every constraint
+** on the rows it gets (omit stays 0), so a pushed constraint may only ever
+** skip what provably fails it: values are compared exactly as SQLite
+** compares the column — event_time under its collation cloudtrail_time (as
+** instants, ct_time.c) or an explicit COLLATE BINARY, the others as TEXT
+** under BINARY — and anything else (another collation, a value too long to
+** decode here) is not pushed or not used.
+**
+** An event_time bound under cloudtrail_time must be a time: a number or a
+** text that is not a time fails the query with an error naming it, where
+** SQLite alone would silently order it before every time.
 **
 ** A lower bound on event_time also prunes files: CloudTrail names each S3
 ** delivery file after its delivery time (…_CloudTrail_<region>_YYYYMMDDTHHMMZ_…),
@@ -27,8 +32,10 @@ SQLITE_EXTENSION_INIT3
 #define CT_PRUNE_MARGIN (15*60 + 60)
 
 /* Names of pushed columns and operators in idxStr, which EXPLAIN QUERY
-** PLAN shows: "event_time>=,event_name IN,". */
+** PLAN shows: "event_time>=,event_name IN,".  An event_time term under
+** COLLATE BINARY (text order, not instants) carries CT_BINARY_MARK. */
 static const char *const ctOpName[] = { "=", ">", ">=", "<", "<=", " IN" };
+#define CT_BINARY_MARK " BINARY"
 
 static const char *ctFieldName(int iField){
   switch( iField ){
@@ -48,7 +55,7 @@ int ctFilterPlan(sqlite3_index_info *pInfo, int iArg, char **pzIdx){
   char *z = 0;
   for(i=0; i<pInfo->nConstraint && nTerm<CT_MAX_FILTERS; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    int op = -1;
+    int op = -1, bBinary;
     const char *zColl;
     if( !pC->usable ) continue;
     if( pC->iColumn!=CT_F_EVENT_TIME && pC->iColumn!=CT_F_EVENT_NAME
@@ -63,90 +70,90 @@ int ctFilterPlan(sqlite3_index_info *pInfo, int iArg, char **pzIdx){
     if( op<0 ) continue;
     if( pC->iColumn!=CT_F_EVENT_TIME && op!=CT_OP_EQ ) continue;
     zColl = sqlite3_vtab_collation(pInfo, i);
-    if( zColl && sqlite3_stricmp(zColl, "BINARY")!=0 ) continue;
+    bBinary = zColl==0 || sqlite3_stricmp(zColl, "BINARY")==0;
+    if( !bBinary && (pC->iColumn!=CT_F_EVENT_TIME
+                     || sqlite3_stricmp(zColl, CT_TIME_COLLATION)!=0) ){
+      continue;
+    }
     if( op==CT_OP_EQ && sqlite3_vtab_in(pInfo, i, -1) ){
       sqlite3_vtab_in(pInfo, i, 1);
       op = CT_OP_IN;
     }
     pInfo->aConstraintUsage[i].argvIndex = iArg + ++nTerm;
-    z = sqlite3_mprintf("%z%s%s,", z, ctFieldName(pC->iColumn), ctOpName[op]);
+    z = sqlite3_mprintf("%z%s%s%s,", z, ctFieldName(pC->iColumn), ctOpName[op],
+                        bBinary && pC->iColumn==CT_F_EVENT_TIME ? CT_BINARY_MARK : "");
     if( z==0 ) return -1;
   }
   *pzIdx = z;
   return nTerm;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static sqlite3_int64 ctDaysFromCivil(int y, int m, int d){
-  sqlite3_int64 era, yoe, doy, doe;
-  y -= m<=2;
-  era = (y>=0 ? y : y-399) / 400;
-  yoe = y - era*400;
-  doy = (153*(m + (m>2 ? -3 : 9)) + 2)/5 + d - 1;
-  doe = yoe*365 + yoe/4 - yoe/100 + doy;
-  return era*146097 + doe - 719468;
+/* An error about the event_time bound pVal, naming it: zWhy says why it
+** is not a time, or is 0 for a number.  SQLITE_ERROR (or SQLITE_NOMEM). */
+static int ctBoundError(char **pzErr, sqlite3_value *pVal, const char *zWhy){
+  const char *z = (const char*)sqlite3_value_text(pVal);
+  if( z==0 ) return SQLITE_NOMEM;
+  if( zWhy==0 ){
+    *pzErr = sqlite3_mprintf("cloudtrail: event_time is compared with the "
+        "number %s: write the bound as a time in text, such as "
+        "'2023-07-10T16:00:00Z' (for Unix seconds: datetime(%s, 'unixepoch'))",
+        z, z);
+  }else{
+    *pzErr = sqlite3_mprintf("cloudtrail: event_time bound '%s' is not a time"
+        " (%s): write it as '2023-07-10T16:00:00Z' or '2023-07-10 16:00:00'"
+        " (UTC; docs/time.md lists the forms)", z, zWhy);
+  }
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Parse n digits at z into *pV if they are all digits in [lo,hi]. */
-static int ctDigits(const char *z, int n, int lo, int hi, int *pV){
-  int v = 0, k;
-  for(k=0; k<n; k++){
-    if( z[k]<'0' || z[k]>'9' ) return 0;
-    v = v*10 + (z[k]-'0');
+/* Append one value to term t; for an instant term, parse it first.
+** SQLITE_OK, SQLITE_NOMEM, SQLITE_ERROR (*pzErr) for a bound that is not a
+** time, SQLITE_DONE if the term cannot be used. */
+static int ctTermAdd(CtFilterTerm *t, sqlite3_value *pVal, char **pzErr){
+  int n, eType = sqlite3_value_type(pVal);
+  const char *z;
+  void *pNew;
+  if( eType==SQLITE_NULL ) return SQLITE_DONE;   /* matches nothing anyway */
+  if( t->bInstant && eType!=SQLITE_TEXT ){
+    return ctBoundError(pzErr, pVal, eType==SQLITE_BLOB ? "a BLOB" : 0);
   }
-  if( v<lo || v>hi ) return 0;
-  *pV = v;
-  return 1;
-}
-
-/*
-** The earliest time (epoch seconds) whose CloudTrail eventTime text
-** ("YYYY-MM-DDTHH:MM:SSZ") can compare >= the text z: the components of z
-** that parse, the rest zero.  Fixed-width digits sort as text the way they
-** do as numbers, so this is a safe lower bound.  Returns 0 if z does not
-** start with a date.
-*/
-static int ctTextFloor(const char *z, int n, sqlite3_int64 *pT){
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  if( n<10 || !ctDigits(z, 4, 0, 9999, &y) || z[4]!='-'
-   || !ctDigits(z+5, 2, 1, 12, &mo) || z[7]!='-' || !ctDigits(z+8, 2, 1, 31, &d) ){
-    return 0;
-  }
-  if( n>=13 && z[10]=='T' && ctDigits(z+11, 2, 0, 23, &h) ){
-    if( n>=16 && z[13]==':' && ctDigits(z+14, 2, 0, 59, &mi) ){
-      if( n>=19 && z[16]==':' && !ctDigits(z+17, 2, 0, 59, &s) ) s = 0;
+  if( eType!=SQLITE_TEXT ) return SQLITE_DONE;
+  z = (const char*)sqlite3_value_text(pVal);
+  n = sqlite3_value_bytes(pVal);
+  if( z==0 ) return SQLITE_NOMEM;
+  if( (pNew = sqlite3_realloc64(t->azVal, (t->nVal+1)*sizeof(char*)))==0 ) return SQLITE_NOMEM;
+  t->azVal = pNew;
+  if( (pNew = sqlite3_realloc64(t->anVal, (t->nVal+1)*sizeof(int)))==0 ) return SQLITE_NOMEM;
+  t->anVal = pNew;
+  if( (pNew = sqlite3_realloc64(t->aTime, (t->nVal+1)*sizeof(CtInstant)))==0 ) return SQLITE_NOMEM;
+  t->aTime = pNew;
+  if( t->bInstant ){
+    const char *zWhy = 0;
+    if( !ctTimeParse(z, n, &t->aTime[t->nVal], &zWhy) ){
+      return ctBoundError(pzErr, pVal, zWhy);
     }
   }
-  *pT = ctDaysFromCivil(y, mo, d)*86400 + h*3600 + mi*60 + s;
-  return 1;
+  t->anVal[t->nVal] = n;
+  t->azVal[t->nVal] = sqlite3_malloc64(n+1);
+  if( t->azVal[t->nVal]==0 ) return SQLITE_NOMEM;
+  memcpy(t->azVal[t->nVal], z, n+1);
+  t->nVal++;
+  return SQLITE_OK;
 }
 
 /* Read term t's values from v (an IN list when op is CT_OP_IN).  Returns
-** SQLITE_OK, SQLITE_NOMEM, or SQLITE_DONE if the term cannot be used. */
-static int ctTermValues(CtFilterTerm *t, sqlite3_value *v){
+** as ctTermAdd(). */
+static int ctTermValues(CtFilterTerm *t, sqlite3_value *v, char **pzErr){
   sqlite3_value *pVal = 0;
   int rc = SQLITE_OK, bIn = t->op==CT_OP_IN;
   if( bIn ) rc = sqlite3_vtab_in_first(v, &pVal);
   else pVal = v;
   while( rc==SQLITE_OK && pVal ){
-    char **azNew;
-    int *anNew;
-    if( sqlite3_value_type(pVal)!=SQLITE_TEXT ) return SQLITE_DONE;
-    azNew = sqlite3_realloc64(t->azVal, (t->nVal+1)*sizeof(char*));
-    if( azNew==0 ) return SQLITE_NOMEM;
-    t->azVal = azNew;
-    anNew = sqlite3_realloc64(t->anVal, (t->nVal+1)*sizeof(int));
-    if( anNew==0 ) return SQLITE_NOMEM;
-    t->anVal = anNew;
-    t->anVal[t->nVal] = sqlite3_value_bytes(pVal);
-    t->azVal[t->nVal] = sqlite3_malloc64(t->anVal[t->nVal]+1);
-    if( t->azVal[t->nVal]==0 ) return SQLITE_NOMEM;
-    memcpy(t->azVal[t->nVal], sqlite3_value_text(pVal), t->anVal[t->nVal]+1);
-    t->nVal++;
-    if( !bIn ) break;
+    rc = ctTermAdd(t, pVal, pzErr);
+    if( rc!=SQLITE_OK || !bIn ) break;
     rc = sqlite3_vtab_in_next(v, &pVal);
   }
-  return rc==SQLITE_DONE || rc==SQLITE_OK ? SQLITE_OK : rc;
+  return rc==SQLITE_DONE && bIn ? SQLITE_OK : rc;
 }
 
 static void ctTermClear(CtFilterTerm *t){
@@ -154,49 +161,67 @@ static void ctTermClear(CtFilterTerm *t){
   for(k=0; k<t->nVal; k++) sqlite3_free(t->azVal[k]);
   sqlite3_free(t->azVal);
   sqlite3_free(t->anVal);
+  sqlite3_free(t->aTime);
   memset(t, 0, sizeof(*t));
+}
+
+/* Parse one idxStr term, "column op[ BINARY]" of zIdx[0..n), into t. */
+static int ctTermParse(CtFilterTerm *t, const char *zIdx, size_t n){
+  static const int aField[] = { CT_F_EVENT_TIME, CT_F_EVENT_SOURCE, CT_F_EVENT_NAME };
+  size_t nMark = strlen(CT_BINARY_MARK);
+  int f, op;
+  for(f=0; f<3; f++){
+    const char *zF = ctFieldName(aField[f]);
+    size_t nF = strlen(zF);
+    if( strncmp(zIdx, zF, nF)!=0 ) continue;
+    for(op=0; op<=CT_OP_IN; op++){
+      size_t nOp = strlen(ctOpName[op]);
+      int bMark = n==nF+nOp+nMark && memcmp(zIdx+n-nMark, CT_BINARY_MARK, nMark)==0;
+      if( (n==nF+nOp || bMark) && strncmp(zIdx+nF, ctOpName[op], nOp)==0 ){
+        t->iField = aField[f];
+        t->op = op;
+        t->bInstant = aField[f]==CT_F_EVENT_TIME && !bMark;
+        return 1;
+      }
+    }
+  }
+  return 0;
 }
 
 /*
 ** Build the filter from the plan's idxStr and the values in argv[] (the
 ** first pushed term's value is argv[0]).  bPrune enables file pruning.
+** SQLITE_ERROR with *pzErr when an event_time bound is not a time.
 */
 int ctFilterInit(CtFilter *p, const char *zIdx, sqlite3_value **argv,
-                 int bPrune){
-  int iArg = 0;
+                 int bPrune, char **pzErr){
+  int iArg = 0, bLow = 0;
   sqlite3_int64 iLow = 0;
-  int bLow = 0;
   memset(p, 0, sizeof(*p));
   while( zIdx && *zIdx && p->nTerm<CT_MAX_FILTERS ){
     CtFilterTerm *t = &p->aTerm[p->nTerm];
     const char *zEnd = strchr(zIdx, ',');
-    int rc, f, op;
+    int rc, k;
     if( zEnd==0 ) break;
-    t->iField = -1;
-    for(f=0; f<3 && t->iField<0; f++){
-      int iF = f==0 ? CT_F_EVENT_TIME : f==1 ? CT_F_EVENT_SOURCE : CT_F_EVENT_NAME;
-      size_t nF = strlen(ctFieldName(iF));
-      if( strncmp(zIdx, ctFieldName(iF), nF)!=0 ) continue;
-      for(op=0; op<=CT_OP_IN; op++){
-        if( (size_t)(zEnd-zIdx)==nF+strlen(ctOpName[op])
-         && strncmp(zIdx+nF, ctOpName[op], strlen(ctOpName[op]))==0 ){
-          t->iField = iF;
-          t->op = op;
-        }
-      }
-    }
+    memset(t, 0, sizeof(*t));
+    rc = ctTermParse(t, zIdx, (size_t)(zEnd-zIdx));
     zIdx = zEnd+1;
-    if( t->iField<0 ){ iArg++; continue; }
-    rc = ctTermValues(t, argv[iArg++]);
-    if( rc==SQLITE_NOMEM ){ ctTermClear(t); ctFilterClear(p); return rc; }
+    if( !rc ){ iArg++; continue; }
+    rc = ctTermValues(t, argv[iArg++], pzErr);
+    if( rc==SQLITE_NOMEM || rc==SQLITE_ERROR ){
+      ctTermClear(t);
+      ctFilterClear(p);
+      return rc;
+    }
     if( rc!=SQLITE_OK || t->nVal==0 ){ ctTermClear(t); continue; }
-    if( t->iField==CT_F_EVENT_TIME
-     && (t->op==CT_OP_EQ || t->op==CT_OP_GT || t->op==CT_OP_GE) ){
-      sqlite3_int64 iT;
-      if( ctTextFloor(t->azVal[0], t->anVal[0], &iT) && (!bLow || iT>iLow) ){
-        iLow = iT;
-        bLow = 1;
+    if( t->bInstant && t->op!=CT_OP_LT && t->op!=CT_OP_LE ){
+      /* A lower bound: every value (of an IN list too) is at least the
+      ** least of them. */
+      sqlite3_int64 iMin = t->aTime[0].iSec;
+      for(k=1; k<t->nVal; k++){
+        if( t->aTime[k].iSec<iMin ) iMin = t->aTime[k].iSec;
       }
+      if( !bLow || iMin>iLow ){ iLow = iMin; bLow = 1; }
     }
     p->nTerm++;
   }
@@ -215,6 +240,12 @@ void ctFilterClear(CtFilter *p){
 static int ctCmpText(const char *a, int na, const char *b, int nb){
   int c = memcmp(a, b, (size_t)(na<nb ? na : nb));
   return c ? c : na - nb;
+}
+
+/* Term t's value k against the column text z[0..n), as SQLite compares. */
+static int ctTermCmp(const CtFilterTerm *t, int k, const char *z, int n){
+  if( t->bInstant ) return ctTimeCompareInstant(z, n, &t->aTime[k]);
+  return ctCmpText(z, n, t->azVal[k], t->anVal[k]);
 }
 
 /*
@@ -245,7 +276,7 @@ int ctFilterRecord(const CtFilter *p, const CtFields *pF, char *aBuf,
       continue;
     }
     for(k=0; k<t->nVal && !bOk; k++){
-      int c = ctCmpText(z, n, t->azVal[k], t->anVal[k]);
+      int c = ctTermCmp(t, k, z, n);
       switch( t->op ){
         case CT_OP_EQ: case CT_OP_IN: bOk = c==0; break;
         case CT_OP_GT: bOk = c>0;  break;
@@ -262,35 +293,22 @@ int ctFilterRecord(const CtFilter *p, const CtFields *pF, char *aBuf,
 /*
 ** The delivery stamp of a CloudTrail S3 file name (zBase, no directory):
 ** the "_YYYYMMDDTHHMMZ_" field after "_CloudTrail_" or
-** "_CloudTrail-Insight_", as epoch seconds in *pT.  0 if there is none.
+** "_CloudTrail-Insight_", as epoch seconds in *pT.  0 if there is none, or
+** if it is not a real time (then the file is never pruned).
 */
 int ctDeliveryStamp(const char *zBase, sqlite3_int64 *pT){
   const char *z = strstr(zBase, "_CloudTrail_");
-  int y, mo, d, h, mi;
+  CtInstant t;
   if( z==0 ) z = strstr(zBase, "_CloudTrail-Insight_");
   if( z==0 ) return 0;
   for(z=strchr(z+1, '_'); z; z=strchr(z+1, '_')){
     if( strlen(z)>=16 && z[9]=='T' && z[14]=='Z' && z[15]=='_'
-     && ctDigits(z+1, 4, 0, 9999, &y) && ctDigits(z+5, 2, 1, 12, &mo)
-     && ctDigits(z+7, 2, 1, 31, &d) && ctDigits(z+10, 2, 0, 23, &h)
-     && ctDigits(z+12, 2, 0, 59, &mi) ){
-      *pT = ctDaysFromCivil(y, mo, d)*86400 + h*3600 + mi*60;
+     && ctTimeParse(z+1, 14, &t, 0) ){
+      *pT = t.iSec;
       return 1;
     }
   }
   return 0;
-}
-
-/*
-** Epoch seconds of exactly "YYYY-MM-DDTHH:MM:SSZ", the form of a digest's
-** digestStartTime and digestEndTime.  0 if z is anything else.
-*/
-int ctIsoSeconds(const char *z, sqlite3_int64 *pT){
-  if( z==0 || strlen(z)!=20 || z[10]!='T' || z[13]!=':' || z[16]!=':'
-   || z[19]!='Z' ){
-    return 0;
-  }
-  return ctTextFloor(z, 20, pT);
 }
 
 /*

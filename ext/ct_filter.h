@@ -1,12 +1,14 @@
 /*
-** ct_filter.h — constraints pushed down into the cloudtrail table: ranges
-** on event_time, equality and IN on event_name and event_source; and
+** ct_filter.h — constraints pushed down into the cloudtrail table: ranges,
+** equality and IN on event_time, equality and IN on event_name and
+** event_source; and
 ** pruning of S3 delivery files by the time in their names.
 */
 #ifndef CT_FILTER_H
 #define CT_FILTER_H
 #include "sqlite3ext.h"
 #include "ct_fields.h"
+#include "ct_time.h"
 
 /* Operators a constraint may have. */
 #define CT_OP_EQ 0
@@ -24,9 +26,11 @@ typedef struct CtFilterTerm CtFilterTerm;
 struct CtFilterTerm {
   int iField;
   int op;
+  int bInstant;        /* event_time under cloudtrail_time: compare instants */
   int nVal;
   char **azVal;        /* nVal texts (one unless op is CT_OP_IN) */
   int *anVal;          /* their lengths */
+  CtInstant *aTime;    /* bInstant: the instants they name */
 };
 
 typedef struct CtFilter CtFilter;
@@ -39,12 +43,11 @@ struct CtFilter {
 
 int ctFilterPlan(sqlite3_index_info *pInfo, int iArg, char **pzIdx);
 int ctFilterInit(CtFilter *p, const char *zIdx, sqlite3_value **argv,
-                 int bPrune);
+                 int bPrune, char **pzErr);
 void ctFilterClear(CtFilter *p);
 int ctFilterRecord(const CtFilter *p, const CtFields *pF, char *aBuf,
                    size_t nBuf);
 int ctFilterFile(const CtFilter *p, const char *zPath);
 int ctDeliveryStamp(const char *zBase, sqlite3_int64 *pT);
-int ctIsoSeconds(const char *z, sqlite3_int64 *pT);
 
 #endif

@@ -36,7 +36,9 @@ char *ctDequote(const char *z, size_t n){
 }
 
 /* Parse a byte size: digits with an optional K, M or G (binary) suffix.
-** 1 and *pN on success, 0 if z[0..n) is not one. */
+** 1 and *pN on success, 0 if z[0..n) is not one, -1 if it is larger than
+** CT_MAX_SIZE (which no window or record can reach, and which keeps the
+** arithmetic far from overflow). */
 int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN){
   sqlite3_int64 v = 0, mult = 1;
   size_t i = 0;
@@ -44,13 +46,33 @@ int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN){
   if( z[n-1]=='k' || z[n-1]=='K' ){ mult = 1024; n--; }
   else if( z[n-1]=='m' || z[n-1]=='M' ){ mult = 1024*1024; n--; }
   else if( z[n-1]=='g' || z[n-1]=='G' ){ mult = 1024*1024*1024; n--; }
-  if( n==0 || n>12 ) return 0;
+  if( n==0 ) return 0;
   for(i=0; i<n; i++){
     if( z[i]<'0' || z[i]>'9' ) return 0;
+    if( v>CT_MAX_SIZE ) continue;          /* keep checking the digits */
     v = v*10 + (z[i]-'0');
   }
+  if( v>CT_MAX_SIZE/mult ) return -1;
   *pN = v*mult;
   return 1;
+}
+
+/*
+** The size option zName = zV (NUL-terminated, unquoted) into *pN, at least
+** nMin bytes.  On error *pzErr names the option and the value.
+*/
+int ctParseSizeOption(const char *zName, const char *zV, sqlite3_int64 nMin,
+                      sqlite3_int64 *pN, char **pzErr){
+  int e = ctParseSize(zV, strlen(zV), pN);
+  if( e>0 && *pN>=nMin ) return SQLITE_OK;
+  if( e<0 ){
+    *pzErr = sqlite3_mprintf("cloudtrail: %s '%s' is too large (the most is "
+                             "%lldG)", zName, zV, CT_MAX_SIZE>>30);
+  }else{
+    *pzErr = sqlite3_mprintf("cloudtrail: %s must be a size of at least %lld "
+                             "bytes, not '%s'", zName, nMin, zV);
+  }
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /*
@@ -72,22 +94,11 @@ int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
       rc = SQLITE_ERROR;
     }
   }else if( nKey==15 && memcmp(zKey, "max_record_size", 15)==0 ){
-    if( !ctParseSize(zV, strlen(zV), &n) || n<CT_MIN_MAX_RECORD ){
-      *pzErr = sqlite3_mprintf("cloudtrail: max_record_size must be a size of"
-                               " at least %d bytes, not '%s'",
-                               CT_MIN_MAX_RECORD, zV);
-      rc = SQLITE_ERROR;
-    }else{
-      p->mxRecord = n;
-    }
+    rc = ctParseSizeOption("max_record_size", zV, CT_MIN_MAX_RECORD, &n, pzErr);
+    if( rc==SQLITE_OK ) p->mxRecord = n;
   }else if( nKey==11 && memcmp(zKey, "buffer_size", 11)==0 ){
-    if( !ctParseSize(zV, strlen(zV), &n) || n<CT_MIN_BUFFER ){
-      *pzErr = sqlite3_mprintf("cloudtrail: buffer_size must be a size of at"
-                               " least %d bytes, not '%s'", CT_MIN_BUFFER, zV);
-      rc = SQLITE_ERROR;
-    }else{
-      p->nBuffer = n;
-    }
+    rc = ctParseSizeOption("buffer_size", zV, CT_MIN_BUFFER, &n, pzErr);
+    if( rc==SQLITE_OK ) p->nBuffer = n;
   }else if( nKey==7 && memcmp(zKey, "threads", 7)==0 ){
     if( strcmp(zV, "0")==0 ) p->nThreads = 0;
     else if( strcmp(zV, "1")==0 ) p->nThreads = CT_STREAM_THREADS;

@@ -16,6 +16,9 @@
 #define CT_DEFAULT_BUFFER     (256*1024)
 /* Tiny windows exercise every refill path; tests set buffer_size=16. */
 #define CT_MIN_BUFFER         16
+/* No size option may exceed 1 TiB: far above SQLITE_LIMIT_LENGTH's 2 GiB
+** ceiling, and small enough that no size arithmetic can overflow. */
+#define CT_MAX_SIZE           ((sqlite3_int64)1<<40)
 
 typedef struct CtOptions CtOptions;
 struct CtOptions {
@@ -36,5 +39,7 @@ int ctOptionsEach(const char *z,
                   void *pArg, char **pzErr);
 char *ctDequote(const char *z, size_t n);
 int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN);
+int ctParseSizeOption(const char *zName, const char *zV, sqlite3_int64 nMin,
+                      sqlite3_int64 *pN, char **pzErr);
 
 #endif

@@ -120,20 +120,24 @@ static CtPubKey *ctVKeyFor(CtVState *p, const char *zFinger){
   return 0;
 }
 
-/* Decode hex z into a new buffer; 0 if z is not an even run of hex digits
-** of plausible length. */
-static unsigned char *ctVHexDecode(const char *z, size_t *pn){
+/* Decode hex z into *paOut (a new buffer of *pn bytes).  SQLITE_OK;
+** SQLITE_ERROR, *paOut 0, if z is not an even run of hex digits of
+** plausible length; SQLITE_NOMEM. */
+static int ctVHexDecode(const char *z, unsigned char **paOut, size_t *pn){
   size_t n = strlen(z), i;
   unsigned char *a;
-  if( n==0 || n%2 || n>CT_V_MAX_SIG ) return 0;
+  *paOut = 0;
+  if( n==0 || n%2 || n>CT_V_MAX_SIG ) return SQLITE_ERROR;
   a = sqlite3_malloc64(n/2);
-  for(i=0; a && i<n; i++){
+  if( a==0 ) return SQLITE_NOMEM;
+  for(i=0; i<n; i++){
     int v = ct_json_hex_digit(z[i]);
-    if( v<0 ){ sqlite3_free(a); return 0; }
+    if( v<0 ){ sqlite3_free(a); return SQLITE_ERROR; }
     if( i%2 ) a[i/2] |= (unsigned char)v; else a[i/2] = (unsigned char)(v<<4);
   }
+  *paOut = a;
   *pn = n/2;
-  return a;
+  return SQLITE_OK;
 }
 
 /* Set d->zSigStatus to unverified or invalid with a reason (printf). */
@@ -179,7 +183,8 @@ static int ctVCheckSignature(CtVState *p, CtVDigest *d){
     return ctVSigResult(d, "unverified", sqlite3_mprintf("unsupported "
         "signature algorithm %s", d->zAlgo ? d->zAlgo : "(none)"));
   }
-  aSig = ctVHexDecode(zSig, &nSig);
+  rc = ctVHexDecode(zSig, &aSig, &nSig);
+  if( rc==SQLITE_NOMEM ) return rc;
   if( aSig==0 ){
     return ctVSigResult(d, "invalid", sqlite3_mprintf("the signature is not "
         "a hex string of at most %d digits", CT_V_MAX_SIG));

@@ -23,6 +23,7 @@
 #include "ct_filter.h"
 #include "ct_options.h"
 #include "ct_reader.h"
+#include "ct_time.h"
 #include "ct_walk.h"
 #include "ct_vtab.h"
 SQLITE_EXTENSION_INIT3
@@ -48,7 +49,7 @@ SQLITE_EXTENSION_INIT3
 #define CT_FCOL_OPTIONS     10
 
 static const char ctEventsSchema[] =
-  "CREATE TABLE x(event_time TEXT, event_source TEXT, event_name TEXT,"
+  "CREATE TABLE x(event_time TEXT COLLATE " CT_TIME_COLLATION ", event_source TEXT, event_name TEXT,"
   " aws_region TEXT, source_ip TEXT, user_agent TEXT, identity_type TEXT,"
   " principal_id TEXT, identity_arn TEXT, account_id TEXT,"
   " access_key_id TEXT, session_issuer_arn TEXT, session_issuer_name TEXT,"
@@ -60,7 +61,8 @@ static const char ctEventsSchema[] =
 static const char ctFilesSchema[] =
   "CREATE TABLE x(file TEXT, format TEXT, compression TEXT,"
   " compressed_bytes INTEGER, bytes INTEGER, records INTEGER,"
-  " first_event_time TEXT, last_event_time TEXT, error TEXT,"
+  " first_event_time TEXT COLLATE " CT_TIME_COLLATION ","
+  " last_event_time TEXT COLLATE " CT_TIME_COLLATION ", error TEXT,"
   " path HIDDEN, options HIDDEN)";
 
 typedef struct CtVtab CtVtab;
@@ -124,9 +126,59 @@ struct CtCursor {
   size_t nScratch;
 };
 
+/* Append the option text z[0..n) to p->zOptions (the hidden column's
+** value), comma-separated. */
+static int ctVtabKeepOption(CtVtab *p, const char *z, size_t n){
+  p->zOptions = p->zOptions
+      ? sqlite3_mprintf("%z, %.*s", p->zOptions, (int)n, z)
+      : sqlite3_mprintf("%.*s", (int)n, z);
+  return p->zOptions ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* Take z[0..n) (quoted or not) as the table's PATH. */
+static int ctVtabSetPath(CtVtab *p, const char *z, size_t n, char **pzErr){
+  if( p->zPath ){
+    *pzErr = sqlite3_mprintf("cloudtrail: PATH given twice ('%s' and %.*s)",
+                             p->zPath, (int)n, z);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  p->zPath = ctDequote(z, n);
+  return p->zPath ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/*
+** One CREATE VIRTUAL TABLE argument, trimmed: the PATH (quoted, bare, or
+** path=…), an OPTIONS string in quotes after the PATH ('errors=skip,
+** threads=0', as the table-valued form takes it), or one key=value option.
+*/
+static int ctVtabArg(CtVtab *p, const char *z, size_t n, char **pzErr){
+  const char *zEq = memchr(z, '=', n);
+  int rc;
+  if( z[0]=='\'' || z[0]=='"' || zEq==0 ){
+    char *zText;
+    if( p->zPath==0 || zEq==0 ) return ctVtabSetPath(p, z, n, pzErr);
+    zText = ctDequote(z, n);
+    if( zText==0 ) return SQLITE_NOMEM;
+    rc = ctOptionsParse(&p->opt, zText, pzErr);
+    if( rc==SQLITE_OK ) rc = ctVtabKeepOption(p, zText, strlen(zText));
+    sqlite3_free(zText);
+    return rc;
+  }else{
+    size_t nKey = (size_t)(zEq-z), iVal = nKey+1;
+    while( nKey>0 && z[nKey-1]==' ' ) nKey--;
+    while( iVal<n && z[iVal]==' ' ) iVal++;
+    if( nKey==4 && memcmp(z, "path", 4)==0 ){
+      return ctVtabSetPath(p, z+iVal, n-iVal, pzErr);
+    }
+    rc = ctOptionsSet(&p->opt, z, nKey, z+iVal, n-iVal, pzErr);
+    return rc ? rc : ctVtabKeepOption(p, z, n);
+  }
+}
+
 /*
 ** xCreate and xConnect.  Arguments after the module name: a PATH (quoted
-** or bare, or path=…) and key=value options.
+** or bare, or path=…) and options, each key=value or all in one quoted
+** string (see ctVtabArg()).
 */
 static int ctVtabConnect(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
@@ -144,35 +196,10 @@ static int ctVtabConnect(sqlite3 *db, void *pAux, int argc,
   ctOptionsInit(&pNew->opt);
   for(i=3; i<argc && rc==SQLITE_OK; i++){
     const char *z = argv[i];
-    const char *zEq = strchr(z, '=');
     size_t n = strlen(z);
     while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\n') ) n--;
     while( n>0 && (z[0]==' ' || z[0]=='\t' || z[0]=='\n') ){ z++; n--; }
-    if( z[0]=='\'' || z[0]=='"' || zEq==0 ){
-      if( pNew->zPath ){
-        *pzErr = sqlite3_mprintf("cloudtrail: more than one PATH given");
-        rc = SQLITE_ERROR;
-      }else{
-        pNew->zPath = ctDequote(z, n);
-        if( pNew->zPath==0 ) rc = SQLITE_NOMEM;
-      }
-    }else{
-      size_t nKey = (size_t)(zEq-z), iVal = nKey+1;
-      while( nKey>0 && z[nKey-1]==' ' ) nKey--;
-      while( iVal<n && z[iVal]==' ' ) iVal++;
-      if( nKey==4 && memcmp(z, "path", 4)==0 && pNew->zPath==0 ){
-        pNew->zPath = ctDequote(z+iVal, n-iVal);
-        if( pNew->zPath==0 ) rc = SQLITE_NOMEM;
-      }else{
-        rc = ctOptionsSet(&pNew->opt, z, nKey, z+iVal, n-iVal, pzErr);
-        if( rc==SQLITE_OK ){
-          pNew->zOptions = pNew->zOptions
-              ? sqlite3_mprintf("%z, %.*s", pNew->zOptions, (int)n, z)
-              : sqlite3_mprintf("%.*s", (int)n, z);
-          if( pNew->zOptions==0 ) rc = SQLITE_NOMEM;
-        }
-      }
-    }
+    if( n>0 ) rc = ctVtabArg(pNew, z, n, pzErr);
   }
   if( rc ){
     sqlite3_free(pNew->zPath);
@@ -564,11 +591,10 @@ static const char *ctDecode(CtCursor *pCur, CtSpan s, size_t *pn){
   return pCur->aScratch;
 }
 
-/* Copy of the event time of the current record, or 0. */
-static char *ctEventTimeCopy(CtCursor *pCur){
+/* The current record's event time as a decoded string in *pz, *pn (valid
+** until the next decode), or *pz 0 when it has none.  SQLITE_NOMEM. */
+static int ctEventTime(CtCursor *pCur, const char **pz, size_t *pn){
   CtSpan v;
-  size_t n;
-  const char *z;
   if( pCur->pRdr->eKind==CT_KIND_ECS ) v = ct_json_lookup(pCur->pRdr->rec, "@timestamp");
   else{
     ctFieldsRaw(pCur->pRdr->rec, pCur->pRdr->bMem ? &pCur->pRdr->mem : 0,
@@ -576,9 +602,29 @@ static char *ctEventTimeCopy(CtCursor *pCur){
     v = pCur->fields.a[CT_F_EVENT_TIME];
   }
   v = ctJsonStringBody(v);
-  if( v.z==0 ) return 0;
-  z = ctDecode(pCur, v, &n);
-  return z ? sqlite3_mprintf("%.*s", (int)n, z) : 0;
+  *pz = 0;
+  if( v.z==0 ) return SQLITE_OK;
+  *pz = ctDecode(pCur, v, pn);
+  return *pz ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* Replace *pzKeep by a copy of the time z[0..n) if it is 0 or if z is
+** earlier (bMax 0) or later (bMax 1).  Texts that are not times are left
+** out: first_event_time and last_event_time say what period a file
+** covers.  SQLITE_NOMEM. */
+static int ctKeepExtreme(char **pzKeep, const char *z, size_t n, int bMax){
+  char *zKeep = *pzKeep;
+  CtInstant t;
+  if( !ctTimeParse(z, (int)n, &t, 0) ) return SQLITE_OK;
+  if( zKeep ){
+    int c = ctTimeCompare(z, (int)n, zKeep, (int)strlen(zKeep));
+    if( bMax ? c<=0 : c>=0 ) return SQLITE_OK;
+  }
+  zKeep = sqlite3_mprintf("%.*s", (int)n, z);
+  if( zKeep==0 ) return SQLITE_NOMEM;
+  sqlite3_free(*pzKeep);
+  *pzKeep = zKeep;
+  return SQLITE_OK;
 }
 
 /* cloudtrail_files: read the next file to its end and summarise it. */
@@ -606,20 +652,15 @@ static int ctFilesNext(CtCursor *pCur){
   }
   rc = pCur->pRdr->rc ? pCur->pRdr->rc : SQLITE_ROW;
   while( rc==SQLITE_ROW ){
-    char *zT;
+    const char *zT;
+    size_t nT;
     rc = ctReaderNext(pCur->pRdr);
     if( rc!=SQLITE_ROW ) break;
     if( ctCursorInterrupted(pCur, 1) ) return SQLITE_INTERRUPT;
-    zT = ctEventTimeCopy(pCur);
-    if( zT && (pI->zFirst==0 || strcmp(zT, pI->zFirst)<0) ){
-      sqlite3_free(pI->zFirst);
-      pI->zFirst = sqlite3_mprintf("%s", zT);
-    }
-    if( zT && (pI->zLast==0 || strcmp(zT, pI->zLast)>0) ){
-      sqlite3_free(pI->zLast);
-      pI->zLast = zT;
-    }else{
-      sqlite3_free(zT);
+    if( ctEventTime(pCur, &zT, &nT) ) return SQLITE_NOMEM;
+    if( zT && (ctKeepExtreme(&pI->zFirst, zT, nT, 0)
+               || ctKeepExtreme(&pI->zLast, zT, nT, 1)) ){
+      return SQLITE_NOMEM;
     }
   }
   if( rc==SQLITE_NOMEM ) return rc;
@@ -674,6 +715,11 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
       if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
     }
   }
+  if( pCur->zOptions==0 && pTab->zOptions ){
+    /* The hidden column shows the options in force: the table's own. */
+    pCur->zOptions = sqlite3_mprintf("%s", pTab->zOptions);
+    if( pCur->zOptions==0 ) return SQLITE_NOMEM;
+  }
   /* Every record becomes a TEXT value, so none may exceed the length
   ** limit of this connection. */
   mxLen = sqlite3_limit(pTab->db, SQLITE_LIMIT_LENGTH, -1);
@@ -686,8 +732,8 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
   }
   if( pCur->opt.nBuffer>pCur->opt.mxRecord ) pCur->opt.nBuffer = pCur->opt.mxRecord;
   if( !pTab->bFiles ){
-    rc = ctFilterInit(&pCur->filter, idxStr, argv+iArg, pCur->opt.bPrune);
-    if( rc ) return rc;
+    rc = ctFilterInit(&pCur->filter, idxStr, argv+iArg, pCur->opt.bPrune, &zErr);
+    if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
   }
   rc = ctWalkOpen(pCur->zPath, &pCur->pWalk, &zErr);
   if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;

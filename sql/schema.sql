@@ -6,7 +6,12 @@
 --   .load ./dist/cloudtrail
 --   .read sql/schema.sql          -- once; re-reading it changes nothing
 --
--- Nothing here needs the extension: the tables stay readable by any SQLite.
+-- The tables stay readable by any SQLite.  event_time is declared with the
+-- extension's collation cloudtrail_time (time filters compare instants, in
+-- any ISO 8601 or SQLite form: docs/time.md), so creating the tables,
+-- inserting, and comparing or sorting event_time need the extension loaded;
+-- without it such a statement fails ("no such collation sequence"), never
+-- answers wrongly.
 
 -- The cloudtrail table's columns, typed.  Every row keeps the file and the
 -- 0-based record index it came from.  CloudTrail may deliver a record twice
@@ -14,7 +19,7 @@
 -- file's `duplicates` count in cloudtrail_ingested_files says so.  Records
 -- without an eventID are keyed by (file, record_index) alone.
 CREATE TABLE IF NOT EXISTS cloudtrail_events (
-  event_time           TEXT,
+  event_time           TEXT COLLATE cloudtrail_time,  -- compared as instants (docs/time.md)
   event_source         TEXT,
   event_name           TEXT,
   aws_region           TEXT,

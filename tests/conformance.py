@@ -19,6 +19,9 @@ import sqlite3
 import sys
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_time import instant  # noqa: E402  (the documented time forms, in Python)
+
 COLUMNS = ("event_time", "event_source", "event_name", "aws_region", "source_ip",
            "user_agent", "identity_type", "principal_id", "identity_arn", "account_id",
            "access_key_id", "session_issuer_arn", "session_issuer_name", "error_code",
@@ -305,13 +308,15 @@ def expected_file(path):
                           if isinstance(first.get("Records"), list) else "events",
                           "raw", len(values))
     fmt = fmt or "empty"
-    times = [norm(r["event_time"][1]).encode("utf-8") for r in rows
-             if isinstance(r["event_time"][1], str)]
+    # Earliest and latest instant, texts that are not times left out
+    # (docs/time.md); on ties the first record wins, as min()/max() do.
+    times = [t for t in (norm(r["event_time"][1]) for r in rows
+                         if isinstance(r["event_time"][1], str)) if instant(t) is not None]
     meta = {"file": path, "format": fmt, "compression": "gzip" if gz else None,
             "compressed_bytes": os.path.getsize(path), "bytes": len(data),
             "records": len(rows),
-            "first_event_time": min(times).decode("utf-8") if times else None,
-            "last_event_time": max(times).decode("utf-8") if times else None,
+            "first_event_time": min(times, key=instant) if times else None,
+            "last_event_time": max(times, key=instant) if times else None,
             "error": None}
     return meta, rows
 

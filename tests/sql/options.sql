@@ -32,3 +32,8 @@ SELECT count(*) FROM (
   EXCEPT SELECT file, format, records, error FROM cloudtrail_files('fixtures', 'threads=0'));
 SELECT '-- hidden columns';
 SELECT DISTINCT path, options FROM cloudtrail('fixtures/formats/array.json', 'errors=skip');
+SELECT '-- regression: sizes that overflowed 64 bits wrapped to "at least 64 bytes" (UBSan: signed overflow)';
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=9999999999G');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=999999999999G');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'buffer_size=99999999999999999999999999');
+SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=1024G');
