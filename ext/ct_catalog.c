@@ -9,6 +9,7 @@
 #include <string.h>
 #include "ct_rules.h"
 #include "ct_catalog.h"
+#include "ct_options.h"
 SQLITE_EXTENSION_INIT3
 
 static const char ctRulesSchema[] =
@@ -38,6 +39,7 @@ struct CtCatCursor {
   int iRule;              /* current rule */
   int iMap;               /* current mapping (mitre_tags) */
   char *zFilter;          /* mitre_tags(RULE): only this rule, or 0 */
+  int bFilter;            /* RULE was given (NULL matches no rule) */
 };
 
 /* Marker passed as pAux for mitre_tags. */
@@ -127,7 +129,8 @@ static int ctCatFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_free(pCur->zFilter);
   pCur->zFilter = 0;
   pCur->iRule = pCur->iMap = 0;
-  if( idxNum==1 && argc>0 ){
+  pCur->bFilter = idxNum==1 && argc>0;
+  if( pCur->bFilter ){
     const char *z = (const char*)sqlite3_value_text(argv[0]);
     /* NULL matches no rule, as NULL = x is never true. */
     pCur->zFilter = sqlite3_mprintf("%s", z ? z : "");
@@ -226,7 +229,10 @@ static int ctCatColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   CtCatCursor *pCur = (CtCatCursor*)cur;
   const CtRule *r = ctRule(pCur->iRule);
   if( ((CtCatTab*)cur->pVtab)->bMitre ){
-    if( i==CT_MITRE_ARG ) ctText(ctx, pCur->zFilter);
+    if( i==CT_MITRE_ARG ){
+      return ctResultArgument(ctx, "mitre_tags", "rule_name", pCur->bFilter,
+                              pCur->zFilter);
+    }
     else ctMitreColumn(ctx, r, &r->aMitre[pCur->iMap], i);
   }else{
     ctRulesColumn(ctx, r, i);

@@ -25,6 +25,7 @@ SQLITE_EXTENSION_INIT3
 #include <sys/stat.h>
 #include "ct_crypto.h"
 #include "ct_ingest.h"
+#include "ct_options.h"
 #include "ct_walk.h"
 
 /* Read size for hashing: large enough that the per-call cost vanishes. */
@@ -165,6 +166,7 @@ struct CtLsCursor {
   sqlite3_int64 iRow;
   sqlite3_int64 nSize, iMtime;
   int bStat;                  /* nSize/iMtime are valid */
+  char *zPath;                /* the PATH argument (copy) */
   int bEof;
 };
 
@@ -222,8 +224,10 @@ static int ctLsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 static void ctLsReset(CtLsCursor *pCur){
   if( pCur->pWalk ) ctWalkClose(pCur->pWalk);
   sqlite3_free(pCur->zErr);
+  sqlite3_free(pCur->zPath);
   pCur->pWalk = 0;
   pCur->zErr = 0;
+  pCur->zPath = 0;
   pCur->zFile = 0;
   pCur->bEof = 1;
 }
@@ -288,6 +292,8 @@ static int ctLsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( zPath==0 ){
     return ctLsError(cur->pVtab, SQLITE_ERROR, sqlite3_mprintf("cloudtrail: PATH is NULL"));
   }
+  pCur->zPath = sqlite3_mprintf("%s", zPath);
+  if( pCur->zPath==0 ) return SQLITE_NOMEM;
   rc = ctWalkOpen(zPath, &pCur->pWalk, &zErr);
   if( rc!=SQLITE_OK ) return ctLsError(cur->pVtab, rc, zErr);
   pCur->bEof = 0;
@@ -311,6 +317,8 @@ static int ctLsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     case CT_LS_ERROR:
       if( pCur->zErr ) sqlite3_result_text(ctx, pCur->zErr, -1, SQLITE_TRANSIENT);
       break;
+    case CT_LS_PATH:
+      return ctResultArgument(ctx, "cloudtrail_ls", "path", 1, pCur->zPath);
     default: break;
   }
   return SQLITE_OK;

@@ -176,3 +176,28 @@ static int ctOptionsSetCb(void *p, const char *zKey, size_t nKey,
 int ctOptionsParse(CtOptions *p, const char *z, char **pzErr){
   return ctOptionsEach(z, ctOptionsSetCb, p, pzErr);
 }
+
+/*
+** xColumn of a hidden argument column (zArg of table zTable): its value z
+** (0 for SQL NULL) when this scan was given the argument, else an error.
+** Reading an argument the scan was not given can only be SQLite checking a
+** comparison it could not hand to the table, such as
+** "FROM cloudtrail('d') AS c CROSS JOIN t WHERE c.options = t.o": answering
+** it would silently be another query, so it fails instead.
+*/
+int ctResultArgument(sqlite3_context *ctx, const char *zTable,
+                     const char *zArg, int bGiven, const char *z){
+  char *zErr;
+  if( bGiven ){
+    if( z ) sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
+  zErr = sqlite3_mprintf("cloudtrail: this scan of %s was given no %s "
+      "argument, so its %s column cannot be read or compared: list the table "
+      "the value comes from before %s in FROM, or pass the value as the "
+      "argument (%s(…, t.column))", zTable, zArg, zArg, zTable, zTable);
+  if( zErr==0 ){ sqlite3_result_error_nomem(ctx); return SQLITE_NOMEM; }
+  sqlite3_result_error(ctx, zErr, -1);
+  sqlite3_free(zErr);
+  return SQLITE_ERROR;
+}

@@ -38,6 +38,8 @@ int ctOptionsEach(const char *z,
                               char**),
                   void *pArg, char **pzErr);
 char *ctDequote(const char *z, size_t n);
+int ctResultArgument(sqlite3_context *ctx, const char *zTable,
+                     const char *zArg, int bGiven, const char *z);
 int ctParseSize(const char *z, size_t n, sqlite3_int64 *pN);
 int ctParseSizeOption(const char *zName, const char *zV, sqlite3_int64 nMin,
                       sqlite3_int64 *pN, char **pzErr);

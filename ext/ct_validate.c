@@ -72,7 +72,17 @@ struct CtVCursor {
   sqlite3_vtab_cursor base;
   CtVState st;
   int iRow;
+  int nArg;                    /* arguments given: 1 PATH, 2 and OPTIONS */
+  char *azArg[2];              /* their text (copies; 0 for NULL) */
 };
+
+/* Forget the arguments of the previous scan. */
+static void ctVArgsClear(CtVCursor *pCur){
+  sqlite3_free(pCur->azArg[0]);
+  sqlite3_free(pCur->azArg[1]);
+  pCur->azArg[0] = pCur->azArg[1] = 0;
+  pCur->nArg = 0;
+}
 
 /* Equal hex digests (any case); an empty or absent one equals nothing. */
 static int ctVHexEq(const char *a, const char *b){
@@ -514,6 +524,7 @@ static int ctVOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 static int ctVClose(sqlite3_vtab_cursor *cur){
   CtVCursor *pCur = (CtVCursor*)cur;
   ctVReset(&pCur->st);
+  ctVArgsClear(pCur);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -534,7 +545,12 @@ static int ctVFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   int rc = SQLITE_OK;
   (void)idxStr;
   ctVReset(p);
+  ctVArgsClear(pCur);
   pCur->iRow = 0;
+  for(pCur->nArg=0; pCur->nArg<argc && pCur->nArg<2; pCur->nArg++){
+    const char *z = (const char*)sqlite3_value_text(argv[pCur->nArg]);
+    if( z && (pCur->azArg[pCur->nArg] = sqlite3_mprintf("%s", z))==0 ) return SQLITE_NOMEM;
+  }
   if( !CT_HAVE_CRYPTO ){
     return ctVError(cur, SQLITE_ERROR,
                     sqlite3_mprintf(CT_CRYPTO_MISSING, "cloudtrail_validate"));
@@ -578,6 +594,11 @@ static int ctVEof(sqlite3_vtab_cursor *cur){
 
 static int ctVColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   CtVCursor *pCur = (CtVCursor*)cur;
+  if( i==CT_V_PATH || i==CT_V_OPTIONS ){
+    int k = i-CT_V_PATH;
+    return ctResultArgument(ctx, "cloudtrail_validate", k ? "options" : "path",
+                            pCur->nArg>k, pCur->azArg[k]);
+  }
   if( i>=0 && i<CT_V_NCOL && pCur->st.aRow[pCur->iRow].az[i] ){
     sqlite3_result_text(ctx, pCur->st.aRow[pCur->iRow].az[i], -1,
                         SQLITE_TRANSIENT);

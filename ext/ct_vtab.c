@@ -99,6 +99,7 @@ struct CtCursor {
   CtOptions opt;
   char *zPath;            /* PATH of this scan (copy) */
   char *zOptions;         /* OPTIONS of this scan (copy), or 0 */
+  int mArgs;              /* arguments given to this scan: 1 PATH, 2 OPTIONS */
   CtWalk *pWalk;
   char *zFile;            /* current file (copy) */
   char *zFileErr;         /* why the walk could not read it, or 0 (copy) */
@@ -222,8 +223,10 @@ static int ctVtabDisconnect(sqlite3_vtab *pVtab){
 /*
 ** Only equality on the hidden PATH and OPTIONS columns is used; they are
 ** passed to xFilter as argv[] in that order.  idxNum bit 1: PATH given,
-** bit 2: OPTIONS given.  A PATH constraint that is not usable makes this
-** plan impossible (SQLITE_CONSTRAINT), as in series.c.
+** bit 2: OPTIONS given.  An argument constraint that is not usable (its
+** value comes from a table not yet reached in this join order) makes this
+** plan impossible (SQLITE_CONSTRAINT), as in series.c: answering without
+** that argument would be another query.
 */
 static int ctVtabBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   CtVtab *p = (CtVtab*)pVtab;
@@ -236,7 +239,7 @@ static int ctVtabBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( !pC->usable ){ bUnusable = 1; continue; }
     aIdx[k] = i;
   }
-  if( bUnusable && aIdx[0]<0 ) return SQLITE_CONSTRAINT;
+  if( bUnusable ) return SQLITE_CONSTRAINT;
   pInfo->idxNum = 0;
   for(i=0; i<2; i++){
     if( aIdx[i]<0 ) continue;
@@ -692,6 +695,7 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
   (void)argc;
   ctCursorReset(pCur);
   pCur->opt = pTab->opt;
+  pCur->mArgs = idxNum & 3;
   if( idxNum & 1 ){
     zPath = (const char*)sqlite3_value_text(argv[iArg++]);
     if( zPath==0 ){
@@ -714,11 +718,6 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
       rc = ctOptionsParse(&pCur->opt, zOpt, &zErr);
       if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
     }
-  }
-  if( pCur->zOptions==0 && pTab->zOptions ){
-    /* The hidden column shows the options in force: the table's own. */
-    pCur->zOptions = sqlite3_mprintf("%s", pTab->zOptions);
-    if( pCur->zOptions==0 ) return SQLITE_NOMEM;
   }
   /* Every record becomes a TEXT value, so none may exceed the length
   ** limit of this connection. */
@@ -815,6 +814,14 @@ static void ctResultIssuerName(sqlite3_context *ctx, CtCursor *pCur){
   if( i>0 ) sqlite3_result_text(ctx, z+i, (int)(n-i), SQLITE_TRANSIENT);
 }
 
+/* The hidden column PATH (k 0) or OPTIONS (k 1): see ctResultArgument(). */
+static int ctCursorArgument(CtCursor *pCur, sqlite3_context *ctx, int k){
+  int bFiles = ((CtVtab*)pCur->base.pVtab)->bFiles;
+  return ctResultArgument(ctx, bFiles ? "cloudtrail_files" : "cloudtrail",
+                          k ? "options" : "path", (pCur->mArgs>>k)&1,
+                          k ? pCur->zOptions : pCur->zPath);
+}
+
 static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
   CtReader *r = pCur->pRdr;
   int bEcs = r->eKind==CT_KIND_ECS;
@@ -830,13 +837,8 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
       sqlite3_result_int64(ctx, r->iRecord);
       return SQLITE_OK;
     case CT_COL_PATH:
-      sqlite3_result_text(ctx, pCur->zPath, -1, SQLITE_TRANSIENT);
-      return SQLITE_OK;
     case CT_COL_OPTIONS:
-      if( pCur->zOptions ){
-        sqlite3_result_text(ctx, pCur->zOptions, -1, SQLITE_TRANSIENT);
-      }
-      return SQLITE_OK;
+      return ctCursorArgument(pCur, ctx, i-CT_COL_PATH);
   }
   ctCursorFields(pCur);
   if( i==CT_F_READ_ONLY ){
@@ -884,13 +886,8 @@ static int ctFilesColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
       if( pI->zError ) sqlite3_result_text(ctx, pI->zError, -1, SQLITE_TRANSIENT);
       break;
     case CT_FCOL_PATH:
-      sqlite3_result_text(ctx, pCur->zPath, -1, SQLITE_TRANSIENT);
-      break;
     case CT_FCOL_OPTIONS:
-      if( pCur->zOptions ){
-        sqlite3_result_text(ctx, pCur->zOptions, -1, SQLITE_TRANSIENT);
-      }
-      break;
+      return ctCursorArgument(pCur, ctx, i-CT_FCOL_PATH);
   }
   return SQLITE_OK;
 }

@@ -151,7 +151,29 @@ static void ctWalkPop(CtWalk *p){
   sqlite3_free(f->zDir);
 }
 
-/* Split the glob PATH into a base directory and pattern segments. */
+/* The end of the longest leading part of z, ending before a '/', that
+** holds a glob character yet names an existing directory (the folder
+** "case [1]" of a pattern below it), or 0 if there is none: such a prefix
+** is taken literally. */
+static size_t ctLiteralDirPrefix(const char *z){
+  size_t n = strlen(z), i;
+  for(i=n; i>0; i--){
+    struct stat st;
+    char *zPre;
+    int bDir;
+    if( z[i]!='/' ) continue;
+    zPre = sqlite3_mprintf("%.*s", (int)i, z);
+    if( zPre==0 ) return 0;
+    bDir = strpbrk(zPre, "*?[")!=0 && stat(zPre, &st)==0 && S_ISDIR(st.st_mode);
+    sqlite3_free(zPre);
+    if( bDir ) return i;
+  }
+  return 0;
+}
+
+/* Split the glob PATH into a base directory and pattern segments.  The
+** base ends at the last '/' before the first glob character, or later if
+** a longer prefix with glob characters exists as a directory. */
 static int ctWalkSplitGlob(CtWalk *p, char **pzBase){
   const char *z = p->zPath;
   size_t iGlob = 0, iSlash = 0, i;
@@ -159,6 +181,8 @@ static int ctWalkSplitGlob(CtWalk *p, char **pzBase){
   char *zPat, *zTok, *zSave = 0;
   while( z[iGlob] && !ctIsGlobChar(z[iGlob]) ) iGlob++;
   for(i=0; i<iGlob; i++){ if( z[i]=='/' ){ iSlash = i; bSlash = 1; } }
+  i = ctLiteralDirPrefix(z);
+  if( i>iSlash ){ iSlash = i; bSlash = 1; }
   if( !bSlash ){
     *pzBase = sqlite3_mprintf("");
   }else if( iSlash==0 ){

@@ -21,3 +21,21 @@ SELECT DISTINCT a.event_name, m.tactic_name, m.technique_id, m.subtechnique_id, 
   JOIN cloudtrail_rules() AS r ON r.rule_id = a.rule_id
   JOIN mitre_tags() AS m ON m.rule = r.rule
  ORDER BY a.event_name, m.tactic_name DESC, m.technique_id;
+.mode list
+SELECT '-- regression: the result depended on the join order (an argument compared after the scan was dropped)';
+CREATE TEMP TABLE args(p TEXT, o TEXT, r TEXT);
+INSERT INTO args VALUES ('fixtures/demo', 'errors=skip', 'ec2_console_login');
+SELECT count(*) FROM args CROSS JOIN cloudtrail('fixtures/demo') AS c WHERE c.options = args.o;
+SELECT count(*) FROM cloudtrail('fixtures/demo') AS c, args WHERE c.options = args.o;
+SELECT count(*) FROM cloudtrail('fixtures/demo') AS c CROSS JOIN args WHERE c.options = args.o;
+SELECT count(*) FROM cloudtrail_files('fixtures/demo') AS c CROSS JOIN args WHERE c.options = args.o;
+SELECT count(*) FROM cloudtrail_events CROSS JOIN args WHERE cloudtrail_events.path = args.p;
+SELECT count(*) FROM cloudtrail_ls('fixtures/demo') AS l CROSS JOIN args WHERE l.path = args.p;
+SELECT count(*) FROM cloudtrail_validate('fixtures/demo') AS v CROSS JOIN args WHERE v.options = args.o;
+SELECT count(*) FROM cloudtrail_validate('fixtures/demo') AS v CROSS JOIN args WHERE v.path = args.p;
+SELECT count(*) FROM mitre_tags() AS m CROSS JOIN args WHERE m.rule_name = args.r;
+SELECT count(*) FROM args CROSS JOIN mitre_tags() AS m WHERE m.rule_name = args.r;
+SELECT '-- an argument that was given reads back';
+SELECT DISTINCT path, options FROM cloudtrail('fixtures/formats/array.json', 'errors=skip');
+SELECT DISTINCT path FROM cloudtrail_ls('fixtures/formats/array.json');
+SELECT DISTINCT rule_name FROM mitre_tags('ec2_console_login');

@@ -25,3 +25,9 @@ SELECT count(*) FROM cloudtrail('dist/scratch/loop', 'errors=skip');
 SELECT '-- dangling links and FIFOs are entries with an error, never opened';
 SELECT file, records, error FROM cloudtrail_files('dist/scratch/special');
 SELECT count(*) FROM cloudtrail('dist/scratch/special', 'errors=skip');
+SELECT '-- regression: a glob below a folder whose name holds [ found nothing';
+.shell mkdir -p "dist/scratch/case [1]/sub" "dist/scratch/case 1" && cp fixtures/formats/array.json "dist/scratch/case [1]/sub/a.json" && cp fixtures/formats/array.json "dist/scratch/case 1/b.json"
+SELECT file FROM cloudtrail('dist/scratch/case [1]/**/*.json') GROUP BY file;
+SELECT '-- the pattern form still works where no such folder exists, and \[ escapes';
+SELECT file FROM cloudtrail('dist/scratch/case [1-9]/*.json') GROUP BY file;
+SELECT file FROM cloudtrail('dist/scratch/case \[1\]/**') GROUP BY file;
