@@ -337,11 +337,24 @@ static void ctShapeKey(CtShape *pS, CtSpan key, CtSpan val){
   }
 }
 
+/* CT_SHAPE_RAW, CT_SHAPE_ECS or CT_SHAPE_NONE for a wrapped object (an
+** envelope's detail, a hit's _source): its keys only, no unwrapping. */
+static int ctBareShape(CtSpan obj){
+  CtShape s;
+  CtSpan key, val;
+  size_t i = 0;
+  memset(&s, 0, sizeof(s));
+  while( ctNextTop(obj, 0, &i, &key, &val) ) ctShapeKey(&s, key, val);
+  return s.bRaw ? CT_SHAPE_RAW : s.bEcs ? CT_SHAPE_ECS : CT_SHAPE_NONE;
+}
+
 /*
 ** Decide what the validated object rec is: a CloudTrail record, an Elastic
-** document, or a wrapper around one (CT_SHAPE_*).  *pS receives the spans of
-** the wrapped objects.  One pass over the top-level keys, or none when pM
-** lists them.
+** document, or a wrapper around one (CT_SHAPE_*), or none of these
+** (CT_SHAPE_NONE: a key list, a test's expected output, an EventBridge
+** event of another service).  *pS receives the spans of the wrapped
+** objects.  One pass over the top-level keys, or none when pM lists them,
+** and one over a wrapped object's.
 */
 int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS){
   CtSpan key, val;
@@ -350,11 +363,17 @@ int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS){
   while( ctNextTop(rec, pM, &i, &key, &val) ){
     ctShapeKey(pS, key, val);
   }
-  if( pS->bDetailType && pS->detail.z ) return CT_SHAPE_ENVELOPE;
-  if( pS->source.z ) return CT_SHAPE_HIT;
+  if( pS->bDetailType && pS->detail.z ){
+    return ctBareShape(pS->detail)==CT_SHAPE_RAW ? CT_SHAPE_ENVELOPE : CT_SHAPE_NONE;
+  }
+  if( pS->source.z ){
+    int e = ctBareShape(pS->source);
+    pS->bSourceRaw = e==CT_SHAPE_RAW;
+    return e==CT_SHAPE_NONE ? CT_SHAPE_NONE : CT_SHAPE_HIT;
+  }
   if( pS->ctEvent.z ) return CT_SHAPE_LOOKUP;
   if( pS->bDigestStart && pS->bLogFiles ) return CT_SHAPE_DIGEST;
   if( pS->bRaw ) return CT_SHAPE_RAW;
   if( pS->bEcs ) return CT_SHAPE_ECS;
-  return CT_SHAPE_RAW;
+  return CT_SHAPE_NONE;
 }

@@ -45,11 +45,13 @@ struct CtFields {
 #define CT_SHAPE_HIT         3   /* Elasticsearch hit: see source */
 #define CT_SHAPE_LOOKUP      4   /* lookup-events item: see ctEvent */
 #define CT_SHAPE_DIGEST      5   /* a CloudTrail digest file */
+#define CT_SHAPE_NONE        6   /* none of these: not a record */
 
 typedef struct CtShape CtShape;
 struct CtShape {
   CtSpan detail, source, ctEvent;     /* wrapped objects / string */
   int bDetailType, bDigestStart, bLogFiles, bRaw, bEcs;
+  int bSourceRaw;                     /* a hit's _source is a raw record */
 };
 
 int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS);

@@ -155,7 +155,14 @@ static void ctProgressFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 #define CT_LS_SIZE  1
 #define CT_LS_MTIME 2
 #define CT_LS_ERROR 3
-#define CT_LS_PATH  4
+#define CT_LS_NOTE  4
+#define CT_LS_PATH  5
+
+typedef struct CtLsVtab CtLsVtab;
+struct CtLsVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;                /* to list its database files */
+};
 
 typedef struct CtLsCursor CtLsCursor;
 struct CtLsCursor {
@@ -167,22 +174,26 @@ struct CtLsCursor {
   sqlite3_int64 nSize, iMtime;
   int bStat;                  /* nSize/iMtime are valid */
   char *zPath;                /* the PATH argument (copy) */
+  CtOwnDb *pOwn;              /* the connection's database files */
+  const char *zOwnDb;         /* the entry is one of them (this schema's) … */
+  int eOwn;                   /* … CT_OWN_* */
   int bEof;
 };
 
 static int ctLsConnect(sqlite3 *db, void *pAux, int argc,
                        const char *const *argv, sqlite3_vtab **ppVtab,
                        char **pzErr){
-  sqlite3_vtab *pNew;
+  CtLsVtab *pNew;
   int rc;
   (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
-      "CREATE TABLE x(file TEXT, size INTEGER, mtime INTEGER, error TEXT, path HIDDEN)");
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(file TEXT, size INTEGER,"
+      " mtime INTEGER, error TEXT, note TEXT, path HIDDEN)");
   if( rc ) return rc;
   pNew = sqlite3_malloc64(sizeof(*pNew));
   if( pNew==0 ) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
-  *ppVtab = pNew;
+  pNew->db = db;
+  *ppVtab = &pNew->base;
   return SQLITE_OK;
 }
 
@@ -225,6 +236,8 @@ static void ctLsReset(CtLsCursor *pCur){
   if( pCur->pWalk ) ctWalkClose(pCur->pWalk);
   sqlite3_free(pCur->zErr);
   sqlite3_free(pCur->zPath);
+  ctOwnDbFree(pCur->pOwn);
+  pCur->pOwn = 0;
   pCur->pWalk = 0;
   pCur->zErr = 0;
   pCur->zPath = 0;
@@ -269,6 +282,7 @@ static int ctLsStep(CtLsCursor *pCur){
     pCur->zErr = sqlite3_mprintf("cannot stat: %s", strerror(errno));
     return pCur->zErr ? SQLITE_OK : SQLITE_NOMEM;
   }
+  pCur->eOwn = ctOwnDbKind(pCur->pOwn, pCur->zFile, &st, &pCur->zOwnDb);
   pCur->nSize = (sqlite3_int64)st.st_size;
   pCur->iMtime = (sqlite3_int64)st.st_mtime;
   pCur->bStat = 1;
@@ -296,6 +310,8 @@ static int ctLsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( pCur->zPath==0 ) return SQLITE_NOMEM;
   rc = ctWalkOpen(zPath, &pCur->pWalk, &zErr);
   if( rc!=SQLITE_OK ) return ctLsError(cur->pVtab, rc, zErr);
+  rc = ctOwnDbLoad(((CtLsVtab*)cur->pVtab)->db, &pCur->pOwn);
+  if( rc!=SQLITE_OK ) return rc;
   pCur->bEof = 0;
   return ctLsStep(pCur);
 }
@@ -316,6 +332,13 @@ static int ctLsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     case CT_LS_MTIME: if( pCur->bStat ) sqlite3_result_int64(ctx, pCur->iMtime); break;
     case CT_LS_ERROR:
       if( pCur->zErr ) sqlite3_result_text(ctx, pCur->zErr, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_LS_NOTE:
+      if( pCur->bStat && pCur->eOwn ){
+        char *z = ctOwnDbNote(pCur->eOwn, pCur->zOwnDb);
+        if( z==0 ){ sqlite3_result_error_nomem(ctx); return SQLITE_NOMEM; }
+        sqlite3_result_text(ctx, z, -1, sqlite3_free);
+      }
       break;
     case CT_LS_PATH:
       return ctResultArgument(ctx, "cloudtrail_ls", "path", 1, pCur->zPath);

@@ -14,6 +14,8 @@ void ctOptionsInit(CtOptions *p){
   p->nBuffer = CT_DEFAULT_BUFFER;
   p->nThreads = CT_STREAM_THREADS;
   p->bPrune = 1;
+  p->eNotCt = CT_NOTCT_AUTO;
+  p->bQuiet = 0;
 }
 
 /* Copy z[0..n), removing one level of '…', "…" or `…` quoting. */
@@ -113,9 +115,25 @@ int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
       *pzErr = sqlite3_mprintf("cloudtrail: prune must be 0 or 1, not '%s'", zV);
       rc = SQLITE_ERROR;
     }
+  }else if( nKey==14 && memcmp(zKey, "not_cloudtrail", 14)==0 ){
+    if( strcmp(zV, "ignore")==0 ) p->eNotCt = CT_NOTCT_IGNORE;
+    else if( strcmp(zV, "error")==0 ) p->eNotCt = CT_NOTCT_ERROR;
+    else{
+      *pzErr = sqlite3_mprintf("cloudtrail: not_cloudtrail must be ignore or "
+                               "error, not '%s'", zV);
+      rc = SQLITE_ERROR;
+    }
+  }else if( nKey==5 && memcmp(zKey, "quiet", 5)==0 ){
+    if( strcmp(zV, "0")==0 ) p->bQuiet = 0;
+    else if( strcmp(zV, "1")==0 ) p->bQuiet = 1;
+    else{
+      *pzErr = sqlite3_mprintf("cloudtrail: quiet must be 0 or 1, not '%s'", zV);
+      rc = SQLITE_ERROR;
+    }
   }else{
     *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' (expected "
-        "errors, max_record_size, buffer_size, threads or prune)", (int)nKey, zKey);
+        "errors, max_record_size, buffer_size, threads, prune, not_cloudtrail "
+        "or quiet)", (int)nKey, zKey);
     rc = SQLITE_ERROR;
   }
   sqlite3_free(zV);

@@ -27,7 +27,14 @@ struct CtOptions {
   sqlite3_int64 nBuffer;      /* buffer_size (initial window) */
   int nThreads;               /* threads: 1 inflates gzip on a second thread */
   int bPrune;                 /* prune: skip files delivered before event_time bounds */
+  int eNotCt;                 /* not_cloudtrail: CT_NOTCT_* */
+  int bQuiet;                 /* quiet=1: no warning lines on stderr */
 };
+
+/* What a file that is not CloudTrail does to a scan (not_cloudtrail=). */
+#define CT_NOTCT_AUTO   0     /* ignored if a walk found it, an error if PATH named it */
+#define CT_NOTCT_IGNORE 1     /* not_cloudtrail=ignore */
+#define CT_NOTCT_ERROR  2     /* not_cloudtrail=error */
 
 void ctOptionsInit(CtOptions *p);
 int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,

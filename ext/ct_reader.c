@@ -42,12 +42,26 @@ SQLITE_EXTENSION_INIT3
 /* ctReaderEmit() and friends: keep looping instead of returning a row. */
 #define CT_CONTINUE (-1)
 
+/* What the file is, decided by its first value (or first bytes). */
+#define CT_CLASS_UNKNOWN    0   /* nothing complete seen yet */
+#define CT_CLASS_CLOUDTRAIL 1   /* a record, a wrapper or a digest was */
+#define CT_CLASS_OTHER      2   /* something else was: no rows, zNote */
+
+/* Bytes looked at to recognise SQLite's files: the -shm file's two copies
+** of its 48-byte header. */
+#define CT_SNIFF_BYTES 96
+
+/* Keys a note names, and how much of each. */
+#define CT_NOTE_KEYS    4
+#define CT_NOTE_KEY_MAX 40
+
 const char *ctFormatName(int eFormat){
   static const char *const azName[] = {
     0, "empty", "records", "lookup-events", "eventbridge", "ecs",
-    "json-lines", "json-array", "json-object", "digest"
+    "json-lines", "json-array", "json-object", "digest", "not_cloudtrail",
+    "sqlite", "sqlite-wal", "sqlite-shm", "sqlite-journal"
   };
-  if( eFormat<=0 || eFormat>CT_FMT_DIGEST ) return 0;
+  if( eFormat<=0 || eFormat>CT_FMT_LAST ) return 0;
   return azName[eFormat];
 }
 
@@ -194,6 +208,75 @@ static int ctReaderDecodeEvent(CtReader *p, CtSpan str){
   return SQLITE_OK;
 }
 
+/* Mark the file as not CloudTrail: format eFormat, zNote a new string
+** (taken over; 0 after an out-of-memory).  SQLITE_DONE (the caller decides
+** whether reading stops), or SQLITE_NOMEM. */
+static int ctReaderOther(CtReader *p, int eFormat, char *zNote){
+  p->eClass = CT_CLASS_OTHER;
+  p->eFormat = eFormat;
+  sqlite3_free(p->zNote);
+  p->zNote = zNote;
+  if( zNote==0 ){ p->rc = SQLITE_NOMEM; p->eState = CT_S_DONE; return SQLITE_NOMEM; }
+  return SQLITE_DONE;
+}
+
+/* "its keys: a, b, c, …" (or "no keys") for the object obj, for notes. */
+static char *ctDescribeKeys(CtSpan obj){
+  CtSpan key, val;
+  size_t i = 1;
+  int n = 0;
+  char *z = sqlite3_mprintf("its keys:");
+  while( z && ct_json_next_member(obj.z, obj.n, &i, &key, &val) ){
+    if( n++==CT_NOTE_KEYS ){ z = sqlite3_mprintf("%z …", z); break; }
+    z = sqlite3_mprintf("%z%s %.*s%s", z, n>1 ? "," : "",
+                        (int)(key.n<CT_NOTE_KEY_MAX ? key.n : CT_NOTE_KEY_MAX),
+                        key.z, key.n>CT_NOTE_KEY_MAX ? "…" : "");
+  }
+  if( z && n==0 ){ sqlite3_free(z); z = sqlite3_mprintf("no keys"); }
+  return z;
+}
+
+/*
+** The first top-level object (or element of a top-level array) decides
+** whether the file is CloudTrail; every later one must agree, so a record
+** is never dropped from a file taken for something else, nor an object
+** that is not a record turned into a row.  bRecord: obj has the shape of a
+** record (or is a digest).  SQLITE_ROW to go on with obj as a record,
+** CT_CONTINUE to pass over it, or an error.
+*/
+static int ctReaderClassify(CtReader *p, CtSpan obj, int bRecord,
+                            sqlite3_int64 iStart){
+  if( p->eClass==CT_CLASS_UNKNOWN ){
+    if( bRecord ){
+      p->eClass = CT_CLASS_CLOUDTRAIL;
+    }else{
+      char *zKeys = ctDescribeKeys(obj);
+      int rc = ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
+          "JSON, but not a CloudTrail record, an Elastic document or an "
+          "export of them (the object at %s %lld: %z)", ctByteWord(p), iStart,
+          zKeys) : 0);
+      return rc==SQLITE_DONE ? CT_CONTINUE : rc;
+    }
+  }
+  if( p->eClass==CT_CLASS_CLOUDTRAIL && !bRecord ){
+    char *zKeys = ctDescribeKeys(obj);
+    if( zKeys==0 ) return ctReaderOther(p, p->eFormat, 0);
+    ctReaderError(p, "record %lld at %s %lld is not a CloudTrail record, an "
+        "Elastic document or an export of them (%s)", p->nRecord,
+        ctByteWord(p), iStart, zKeys);
+    sqlite3_free(zKeys);
+    return p->rc;
+  }
+  if( p->eClass==CT_CLASS_OTHER ){
+    if( !bRecord ) return CT_CONTINUE;
+    p->bMixed = 1;
+    return ctReaderError(p, "the object at %s %lld is a CloudTrail record, but"
+        " the file's first value is not (%s): a file mixing them is not read",
+        ctByteWord(p), iStart, p->zNote);
+  }
+  return SQLITE_ROW;
+}
+
 /* The file format implied by a record of this shape in this container. */
 static int ctFormatOf(CtReader *p, int eShape){
   if( p->eCont==CT_CONT_RECORDS && !p->bProbing ) return CT_FMT_RECORDS;
@@ -231,6 +314,13 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
     return ctReaderError(p, "record %lld at %s %lld has no CloudTrailEvent "
         "string", p->nRecord, ctByteWord(p), iStart);
   }
+  if( p->eCont==CT_CONT_RECORDS && !p->bProbing ){
+    /* An element of a delivery file's Records is a record by place. */
+    if( eShape==CT_SHAPE_NONE ) eShape = CT_SHAPE_RAW;
+  }else{
+    int rc = ctReaderClassify(p, obj, eShape!=CT_SHAPE_NONE, iStart);
+    if( rc!=SQLITE_ROW ) return rc;
+  }
   if( p->nRecord==0 && p->eFormat!=CT_FMT_RECORDS
    && p->eFormat!=CT_FMT_LOOKUP ){
     p->eFormat = ctFormatOf(p, eShape);
@@ -241,7 +331,10 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
   switch( eShape ){
     case CT_SHAPE_DIGEST:   return CT_CONTINUE;
     case CT_SHAPE_ENVELOPE: p->rec = shape.detail; break;
-    case CT_SHAPE_HIT:      p->rec = shape.source; p->eKind = CT_KIND_ECS; break;
+    case CT_SHAPE_HIT:
+      p->rec = shape.source;
+      if( !shape.bSourceRaw ) p->eKind = CT_KIND_ECS;
+      break;
     case CT_SHAPE_ECS:      p->eKind = CT_KIND_ECS; break;
     case CT_SHAPE_LOOKUP:
       if( ctReaderDecodeEvent(p, shape.ctEvent) ) return p->rc;
@@ -273,6 +366,7 @@ static int ctReaderEndObject(CtReader *p){
 */
 static int ctReaderMember(CtReader *p){
   int eCont = -1, c, rc;
+  const char *zDup = 0;       /* a repeated "Records" or "Events" key */
   sqlite3_int64 iKey = 0, nKey = 0;
   for(;;){
     size_t i = (size_t)(p->iPos - p->s.iBase), iEnd;
@@ -285,12 +379,13 @@ static int ctReaderMember(CtReader *p){
       iKey = p->iPos + 1;
       nKey = (sqlite3_int64)key.n;
       /* Only the first "Records" or "Events" key can make a wrapper, as
-      ** only the first of duplicate keys counts everywhere else. */
+      ** only the first of duplicate keys counts everywhere else; a later
+      ** one holding an array is refused below (zDup). */
       if( ct_json_key_eq(key, "Records", 7) ){
-        if( !(p->mSeenKeys & 1) ) eCont = CT_CONT_RECORDS;
+        if( !(p->mSeenKeys & 1) ) eCont = CT_CONT_RECORDS; else zDup = "Records";
         p->mSeenKeys |= 1;
       }else if( ct_json_key_eq(key, "Events", 6) ){
-        if( !(p->mSeenKeys & 2) ) eCont = CT_CONT_EVENTS;
+        if( !(p->mSeenKeys & 2) ) eCont = CT_CONT_EVENTS; else zDup = "Events";
         p->mSeenKeys |= 2;
       }
       p->iPos = p->s.iBase + (sqlite3_int64)iEnd;
@@ -310,7 +405,22 @@ static int ctReaderMember(CtReader *p){
   c = ctPeek(p);
   if( c==CT_PEEK_ERR ) return p->rc;
   if( c==CT_PEEK_EOF ) return ctReaderEnds(p);
+  if( zDup && c=='[' ){
+    /* Readers that keep the last of duplicate keys would read these
+    ** records, those that keep the first would not: refuse to choose. */
+    return ctReaderError(p, "a second \"%s\" key at %s %lld holds an array: "
+        "which of the two holds the records is ambiguous", zDup, ctByteWord(p),
+        iKey-1);
+  }
   if( eCont>=0 && c=='[' ){
+    if( p->eClass==CT_CLASS_OTHER ){
+      p->bMixed = 1;
+      return ctReaderError(p, "the %s array at %s %lld holds CloudTrail records, "
+          "but the file's first value is not (%s): a file mixing them is not "
+          "read", eCont==CT_CONT_RECORDS ? "Records" : "Events", ctByteWord(p),
+          p->iPos, p->zNote);
+    }
+    p->eClass = CT_CLASS_CLOUDTRAIL;
     if( p->nRecord==0 ){
       p->eFormat = eCont==CT_CONT_RECORDS ? CT_FMT_RECORDS : CT_FMT_LOOKUP;
     }
@@ -340,6 +450,21 @@ static int ctReaderMember(CtReader *p){
 /* At an element of a record array. */
 static int ctReaderElement(CtReader *p, int c){
   sqlite3_int64 iStart = p->iPos, iEnd;
+  if( c!='{' && p->eCont==CT_CONT_ARRAY && p->eClass!=CT_CLASS_CLOUDTRAIL ){
+    /* A top-level array of values that are not objects: not CloudTrail
+    ** (a later object that is a record still fails the file). */
+    if( p->eClass==CT_CLASS_UNKNOWN
+     && ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("JSON, but not "
+          "CloudTrail: an array whose element at %s %lld is not an object",
+          ctByteWord(p), iStart))==SQLITE_NOMEM ){
+      return SQLITE_NOMEM;
+    }
+    if( ctReaderValue(p, CT_JSON_MAX_DEPTH, &iEnd, 0) ) return p->rc;
+    p->iPos = iEnd;
+    p->bFirst = 0;
+    p->eState = CT_S_AFTER_ELEM;
+    return CT_CONTINUE;
+  }
   if( c!='{' ){
     return ctReaderError(p, "record %lld at %s %lld is not a JSON object",
                          p->nRecord, ctByteWord(p), p->iPos);
@@ -357,12 +482,74 @@ static void ctReaderCloseArray(CtReader *p){
   p->eState = p->eCont==CT_CONT_ARRAY ? CT_S_TOP : CT_S_AFTER_MEMBER;
 }
 
-/* Skip a UTF-8 byte order mark at the very start of the data. */
-static int ctReaderSkipBom(CtReader *p){
-  while( p->s.nData<3 && !p->s.bEof ){
+/*
+** UTF-16 text, with or without a byte order mark: 1 (little-endian) or 2
+** (big-endian), with *pbJson set if its first character that is not a
+** space is '{' or '['; 0 if a[0..n) does not look like UTF-16.
+*/
+static int ctUtf16(const unsigned char *a, size_t n, int *pbJson){
+  int e = 0;
+  size_t i = 0;
+  if( n>=2 && a[0]==0xFF && a[1]==0xFE ){ e = 1; i = 2; }
+  else if( n>=2 && a[0]==0xFE && a[1]==0xFF ){ e = 2; i = 2; }
+  else if( n>=2 && (a[0]=='{' || a[0]=='[') && a[1]==0 ) e = 1;
+  else if( n>=2 && a[0]==0 && (a[1]=='{' || a[1]=='[') ) e = 2;
+  if( e==0 ) return 0;
+  for(; i+1<n; i+=2){
+    unsigned lo = a[i + (e==2)], hi = a[i + (e==1)];
+    if( hi==0 && CT_JSON_IS_WS((char)lo) ) continue;
+    *pbJson = hi==0 && (lo=='{' || lo=='[');
+    return e;
+  }
+  *pbJson = 0;
+  return e;
+}
+
+/*
+** Look at the first bytes: SQLite's files (by their headers) and UTF-16
+** text are told apart before any JSON is parsed, and a UTF-8 byte order
+** mark is skipped.  SQLITE_OK to go on parsing, SQLITE_DONE for a file
+** that is not CloudTrail (p->zNote), or an error.
+*/
+static int ctReaderSniff(CtReader *p){
+  static const unsigned char aJournal[8] = {0xd9,0xd5,0x05,0xf9,0x20,0xa1,0x63,0xd7};
+  const unsigned char *a;
+  size_t n;
+  unsigned int iShmVersion;
+  int bJson = 0;
+  while( p->s.nData<CT_SNIFF_BYTES && !p->s.bEof ){
     if( ctReaderMore(p) ) return p->rc;
   }
-  if( p->s.nData>=3 && memcmp(p->s.aBuf, "\xEF\xBB\xBF", 3)==0 ) p->iPos = 3;
+  a = (const unsigned char*)p->s.aBuf;
+  n = p->s.nData;
+  if( n>=16 && memcmp(a, "SQLite format 3", 16)==0 ){
+    return ctReaderOther(p, CT_FMT_SQLITE, sqlite3_mprintf("a SQLite database"));
+  }
+  if( n>=4 && a[0]==0x37 && a[1]==0x7f && a[2]==0x06 && (a[3]&0xfe)==0x82 ){
+    return ctReaderOther(p, CT_FMT_SQLITE_WAL,
+                         sqlite3_mprintf("a SQLite write-ahead log"));
+  }
+  if( n>=8 && memcmp(a, aJournal, 8)==0 ){
+    return ctReaderOther(p, CT_FMT_SQLITE_JOURNAL,
+                         sqlite3_mprintf("a SQLite rollback journal"));
+  }
+  /* The -shm file: a header of version 3007000 (native byte order) that
+  ** appears twice. */
+  if( n>=CT_SNIFF_BYTES ) memcpy(&iShmVersion, a, 4);
+  if( n>=CT_SNIFF_BYTES && iShmVersion==3007000 && memcmp(a, a+48, 48)==0 ){
+    return ctReaderOther(p, CT_FMT_SQLITE_SHM,
+                         sqlite3_mprintf("a SQLite WAL index"));
+  }
+  if( ctUtf16(a, n, &bJson) ){
+    if( !bJson ){
+      return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL,
+                           sqlite3_mprintf("UTF-16 text, not JSON"));
+    }
+    return ctReaderError(p, "JSON in UTF-16 (as Windows PowerShell's > writes"
+        " it), which is not read: convert it to UTF-8 first, e.g. with iconv -f"
+        " UTF-16 -t UTF-8, or write it with Out-File -Encoding utf8");
+  }
+  if( n>=3 && memcmp(a, "\xEF\xBB\xBF", 3)==0 ) p->iPos = 3;
   return SQLITE_OK;
 }
 
@@ -374,6 +561,12 @@ static int ctReaderTop(CtReader *p, int c){
     return SQLITE_DONE;
   }
   if( c!='[' && c!='{' ){
+    if( p->nTop==0 ){
+      p->eState = CT_S_DONE;
+      return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("not "
+          "JSON: expected '{' or '[' at %s %lld", ctByteWord(p), p->iPos));
+    }
+    if( p->eClass==CT_CLASS_OTHER ){ p->eState = CT_S_DONE; return SQLITE_DONE; }
     return ctReaderSyntax(p, p->iPos, "expected '{' or '['");
   }
   p->nTop++;
@@ -400,15 +593,14 @@ static int ctReaderTop(CtReader *p, int c){
   return CT_CONTINUE;
 }
 
-/*
-** Advance to the next record.  Returns SQLITE_ROW (p->rec, p->eKind,
-** p->iRecord describe it), SQLITE_DONE at the end of the file, or an error
-** code with p->zErr set.
-*/
-int ctReaderNext(CtReader *p){
+/* One step of ctReaderNext(). */
+static int ctReaderStep(CtReader *p){
   if( !p->bBomDone ){
+    int rc;
     p->bBomDone = 1;
-    if( ctReaderSkipBom(p) ) return p->rc;
+    rc = ctReaderSniff(p);
+    if( rc==SQLITE_DONE ) p->eState = CT_S_DONE;
+    if( rc ) return p->rc ? p->rc : rc;
   }
   for(;;){
     int c, rc = CT_CONTINUE;
@@ -465,6 +657,29 @@ int ctReaderNext(CtReader *p){
 }
 
 /*
+** Advance to the next record.  Returns SQLITE_ROW (p->rec, p->eKind,
+** p->iRecord describe it), SQLITE_DONE at the end of the file, or an error
+** code with p->zErr set.  A file found not to be CloudTrail (its format
+** ctFormatIsOther()) gives no rows and SQLITE_DONE, p->zNote saying what it
+** is: damage later in it only ends the reading (the note says where), but
+** a CloudTrail record found in it after all is an error.
+*/
+int ctReaderNext(CtReader *p){
+  int rc = ctReaderStep(p);
+  if( rc!=SQLITE_ROW && rc!=SQLITE_DONE && rc!=SQLITE_NOMEM
+   && p->eClass==CT_CLASS_OTHER && !p->bMixed ){
+    size_t nPrefix = strlen("cloudtrail: ") + strlen(p->zPath) + 2;
+    const char *zWhy = p->zErr && strlen(p->zErr)>=nPrefix ? p->zErr+nPrefix : "";
+    p->zNote = sqlite3_mprintf("%z; reading stopped: %s", p->zNote, zWhy);
+    sqlite3_free(p->zErr);
+    p->zErr = 0;
+    p->rc = p->zNote ? SQLITE_OK : SQLITE_NOMEM;
+    return p->zNote ? SQLITE_DONE : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+/*
 ** Open zPath for reading, reusing the buffers of a previous file if p was
 ** ended with ctReaderEnd() (p must be zeroed otherwise).  nBuf is the
 ** initial window, mxRecord the largest
@@ -478,6 +693,7 @@ int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
   char *aDec = p->aDec;
   size_t nDecAlloc = p->nDecAlloc;
   sqlite3_free(p->zErr);
+  sqlite3_free(p->zNote);
   memset(p, 0, sizeof(*p));
   p->s = s;
   p->aDec = aDec;
@@ -499,7 +715,9 @@ int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
 void ctReaderEnd(CtReader *p){
   ctStreamEnd(&p->s);
   sqlite3_free(p->zErr);
+  sqlite3_free(p->zNote);
   p->zErr = 0;
+  p->zNote = 0;
 }
 
 /* Release everything the reader holds; safe on a zeroed reader and after a
@@ -507,6 +725,7 @@ void ctReaderEnd(CtReader *p){
 void ctReaderClose(CtReader *p){
   ctStreamClose(&p->s);
   sqlite3_free(p->zErr);
+  sqlite3_free(p->zNote);
   sqlite3_free(p->aDec);
   memset(p, 0, sizeof(*p));
   p->s.fd = -1;

@@ -22,6 +22,14 @@
 #define CT_FMT_ARRAY       7   /* a bare array of records */
 #define CT_FMT_OBJECT      8   /* one record, the whole file */
 #define CT_FMT_DIGEST      9   /* a CloudTrail digest file: no records */
+/* Files that are not CloudTrail (no rows; zNote says what they are): */
+#define CT_FMT_NOT_CLOUDTRAIL  10  /* anything else: text, binary, other JSON */
+#define CT_FMT_SQLITE          11  /* a SQLite database ("SQLite format 3") */
+#define CT_FMT_SQLITE_WAL      12  /* its write-ahead log (-wal) */
+#define CT_FMT_SQLITE_SHM      13  /* its WAL index (-shm) */
+#define CT_FMT_SQLITE_JOURNAL  14  /* its rollback journal (-journal) */
+#define CT_FMT_LAST            14
+#define ctFormatIsOther(e) ((e)>=CT_FMT_NOT_CLOUDTRAIL)
 
 typedef struct CtReader CtReader;
 struct CtReader {
@@ -40,6 +48,9 @@ struct CtReader {
   sqlite3_int64 iObj;       /* decoded offset of the current top-level '{' */
   sqlite3_int64 nTop;       /* top-level JSON values seen */
   int eFormat;              /* CT_FMT_* so far */
+  int eClass;               /* CT_CLASS_* in ct_reader.c: CloudTrail or not */
+  char *zNote;              /* what a file that is not CloudTrail is */
+  int bMixed;               /* it holds a CloudTrail record after all */
   sqlite3_int64 nRecord;    /* records returned so far */
   /* The current record, valid until the next ctReaderNext(): */
   CtSpan rec;               /* its JSON text (the raw column) */

@@ -202,7 +202,8 @@ int ctRuleEvaluate(const CtRule *p, CtSpan obj){
   CtShape shape;
   switch( ctRecordShape(obj, 0, &shape) ){
     case CT_SHAPE_ENVELOPE: return p->xRaw(shape.detail);
-    case CT_SHAPE_HIT:      return p->xEcs(shape.source);
+    case CT_SHAPE_HIT:
+      return shape.bSourceRaw ? p->xRaw(shape.source) : p->xEcs(shape.source);
     case CT_SHAPE_ECS:      return p->xEcs(obj);
     case CT_SHAPE_DIGEST:   return 0;
     case CT_SHAPE_LOOKUP: {

@@ -18,6 +18,7 @@
 ** trigger stored in a database cannot use them; only SQL the user types
 ** can.  See docs/security.md.
 */
+#include <stdio.h>
 #include <string.h>
 #include "ct_fields.h"
 #include "ct_filter.h"
@@ -45,8 +46,9 @@ SQLITE_EXTENSION_INIT3
 #define CT_FCOL_FIRST       6
 #define CT_FCOL_LAST        7
 #define CT_FCOL_ERROR       8
-#define CT_FCOL_PATH        9
-#define CT_FCOL_OPTIONS     10
+#define CT_FCOL_NOTE        9
+#define CT_FCOL_PATH        10
+#define CT_FCOL_OPTIONS     11
 
 static const char ctEventsSchema[] =
   "CREATE TABLE x(event_time TEXT COLLATE " CT_TIME_COLLATION ", event_source TEXT, event_name TEXT,"
@@ -62,7 +64,7 @@ static const char ctFilesSchema[] =
   "CREATE TABLE x(file TEXT, format TEXT, compression TEXT,"
   " compressed_bytes INTEGER, bytes INTEGER, records INTEGER,"
   " first_event_time TEXT COLLATE " CT_TIME_COLLATION ","
-  " last_event_time TEXT COLLATE " CT_TIME_COLLATION ", error TEXT,"
+  " last_event_time TEXT COLLATE " CT_TIME_COLLATION ", error TEXT, note TEXT,"
   " path HIDDEN, options HIDDEN)";
 
 typedef struct CtVtab CtVtab;
@@ -91,6 +93,7 @@ struct CtFileInfo {
   sqlite3_int64 nRecords;
   char *zFirst, *zLast;        /* min and max event_time */
   char *zError;                /* the problem, or 0 */
+  char *zNote;                 /* what a file that is not CloudTrail is, or 0 */
 };
 
 typedef struct CtCursor CtCursor;
@@ -112,6 +115,13 @@ struct CtCursor {
   char *zAheadFile;       /* the next entry (copy) … */
   char *zAheadErr;        /* … its walk error (copy), or 0 */
   char *zAheadWalkErr;    /* the walk's own error, for CT_AHEAD_ERROR */
+  int eAheadOwn;          /* CT_OWN_*: the entry is a database file of ours … */
+  const char *zAheadOwnDb;/* … of this schema (owned by pOwn) … */
+  sqlite3_int64 nAheadSize;/* … of this size */
+  CtOwnDb *pOwn;          /* this connection's database files */
+  int eOwn;               /* the same for the current entry */
+  const char *zOwnDb;
+  sqlite3_int64 nOwnSize;
   int bAheadOpen;         /* the other aRdr[] has zAheadFile open … */
   int rcAhead;            /* … and ctReaderOpen() said this */
   sqlite3_int64 iRowid;
@@ -286,6 +296,7 @@ static void ctFileInfoClear(CtFileInfo *p){
   sqlite3_free(p->zFirst);
   sqlite3_free(p->zLast);
   sqlite3_free(p->zError);
+  sqlite3_free(p->zNote);
   memset(p, 0, sizeof(*p));
 }
 
@@ -304,6 +315,8 @@ static void ctCursorReset(CtCursor *pCur){
   pCur->zFile = pCur->zFileErr = 0;
   pCur->zAheadFile = pCur->zAheadErr = pCur->zAheadWalkErr = 0;
   pCur->eAhead = CT_AHEAD_NONE;
+  ctOwnDbFree(pCur->pOwn);
+  pCur->pOwn = 0;
   ctFileInfoClear(&pCur->info);
   ctFilterClear(&pCur->filter);
   sqlite3_free(pCur->zPath);
@@ -394,10 +407,14 @@ static int ctCursorPeek(CtCursor *pCur){
     pCur->eAhead = CT_AHEAD_ERROR;
     pCur->zAheadWalkErr = zErr;
   }else if( rc==SQLITE_ROW ){
+    const struct stat *pSt = ctWalkStat(pCur->pWalk);
     pCur->zAheadFile = sqlite3_mprintf("%s", zFile);
     pCur->zAheadErr = zFileErr ? sqlite3_mprintf("%s", zFileErr) : 0;
     if( pCur->zAheadFile==0 || (zFileErr && pCur->zAheadErr==0) ) return SQLITE_NOMEM;
     pCur->eAhead = CT_AHEAD_ENTRY;
+    pCur->eAheadOwn = zFileErr ? CT_OWN_NONE
+        : ctOwnDbKind(pCur->pOwn, zFile, pSt, &pCur->zAheadOwnDb);
+    pCur->nAheadSize = pSt ? (sqlite3_int64)pSt->st_size : -1;
   }else{
     return rc;
   }
@@ -421,6 +438,9 @@ static int ctCursorTake(CtCursor *pCur){
   sqlite3_free(pCur->zFileErr);
   pCur->zFile = pCur->zAheadFile;
   pCur->zFileErr = pCur->zAheadErr;
+  pCur->eOwn = pCur->eAheadOwn;
+  pCur->zOwnDb = pCur->zAheadOwnDb;
+  pCur->nOwnSize = pCur->nAheadSize;
   pCur->zAheadFile = pCur->zAheadErr = 0;
   pCur->eAhead = CT_AHEAD_NONE;
   return SQLITE_ROW;
@@ -443,7 +463,7 @@ static int ctCursorReadAhead(CtCursor *pCur){
   if( pCur->opt.nThreads==0 || pCur->bAheadOpen ) return SQLITE_OK;
   rc = ctCursorPeek(pCur);
   if( rc ) return rc;
-  if( pCur->eAhead!=CT_AHEAD_ENTRY || pCur->zAheadErr
+  if( pCur->eAhead!=CT_AHEAD_ENTRY || pCur->zAheadErr || pCur->eAheadOwn
    || !ctCursorWants(pCur, pCur->zAheadFile, 0) ){
     return SQLITE_OK;
   }
@@ -471,18 +491,97 @@ static int ctCursorOpenCurrent(CtCursor *pCur){
                       (size_t)pCur->opt.mxRecord, pCur->opt.nThreads>0);
 }
 
+/* True if a file that is not CloudTrail fails the scan rather than being
+** passed over: when PATH named it, when not_cloudtrail=error, and always
+** when its name or place says it is a CloudTrail log (then it is damaged). */
+static int ctCursorRefuses(CtCursor *pCur){
+  if( ctIsLogName(pCur->zFile) ) return 1;
+  if( pCur->opt.eNotCt!=CT_NOTCT_AUTO ) return pCur->opt.eNotCt==CT_NOTCT_ERROR;
+  return ctWalkIsSingle(pCur->pWalk);
+}
+
+/* The format and note of the current entry when it is one of this
+** connection's database files. */
+static int ctOwnFormat(int eOwn){
+  switch( eOwn ){
+    case CT_OWN_WAL:     return CT_FMT_SQLITE_WAL;
+    case CT_OWN_SHM:     return CT_FMT_SQLITE_SHM;
+    case CT_OWN_JOURNAL: return CT_FMT_SQLITE_JOURNAL;
+    default:             return CT_FMT_SQLITE;
+  }
+}
+static char *ctOwnNote(CtCursor *pCur){
+  char *z = ctOwnDbNote(pCur->eOwn, pCur->zOwnDb);
+  return z ? sqlite3_mprintf("%z (not read)", z) : 0;
+}
+
+/* "not CloudTrail: NOTE" for the current entry, and what its name
+** implies: cloudtrail_files' error; the scan's, after "cloudtrail: FILE: ". */
+static char *ctNotCloudTrail(CtCursor *pCur, const char *zNote){
+  return sqlite3_mprintf("not CloudTrail: %s%s", zNote ? zNote : "",
+      ctIsLogName(pCur->zFile) ? " (its name says it is a CloudTrail log, so "
+                                 "it is damaged)" : "");
+}
+
+/* The scan's message for a file that is not CloudTrail. */
+static char *ctNotCloudTrailError(CtCursor *pCur, const char *zNote){
+  char *z = ctNotCloudTrail(pCur, zNote);
+  return z ? sqlite3_mprintf("cloudtrail: %s: %z", pCur->zFile, z) : 0;
+}
+
+/*
+** The current file failed with zMsg ("cloudtrail: FILE: …", taken over),
+** after nRecord records.  Strict: the scan fails, and for a file a walk
+** found the message says how to read past it.  errors=skip: a warning
+** line on stderr (unless quiet=1) and sqlite3_log(), then SQLITE_OK to go
+** on; cloudtrail_files reports the file in any case.
+*/
+static int ctCursorFileFailed(CtCursor *pCur, char *zMsg, sqlite3_int64 nRecord){
+  if( zMsg==0 ) return SQLITE_NOMEM;
+  if( !pCur->opt.bSkip ){
+    /* A glob over the folder is suggested for a file that is not a log
+    ** found by a directory walk: it would leave such files out. */
+    int bGlob = !ctWalkIsGlob(pCur->pWalk) && !ctIsLogName(pCur->zFile);
+    if( ctWalkIsSingle(pCur->pWalk) ) return ctCursorError(pCur, zMsg);
+    return ctCursorError(pCur, sqlite3_mprintf("%z (errors=skip reads past "
+        "it; cloudtrail_files('%s') lists every file's problem%s%s%s)", zMsg,
+        pCur->zPath, bGlob ? "; or read only the logs, with a glob such as '" : "",
+        bGlob ? pCur->zPath : "", bGlob ? "/**/*.json.gz'" : ""));
+  }
+  sqlite3_log(SQLITE_WARNING, "%s (skipped after %lld records)", zMsg, nRecord);
+  if( !pCur->opt.bQuiet ){
+    fprintf(stderr, "%s (errors=skip: skipped after %lld records; "
+            "cloudtrail_files lists it)\n", zMsg, (long long)nRecord);
+  }
+  sqlite3_free(zMsg);
+  return SQLITE_OK;
+}
+
 /*
 ** Move to the next file of the walk and open a reader on it.  Returns
 ** SQLITE_ROW when a reader is open, SQLITE_DONE at the end of the walk,
 ** or an error.  Unreadable entries fail the scan in strict mode and are
-** skipped (and logged) with errors=skip; cloudtrail_files never fails on
-** them but reports them, so it passes bReport.  Files the pushed-down
-** event_time bound rules out are not opened (ct_filter.c).
+** skipped (with a warning) with errors=skip; cloudtrail_files never fails
+** on them but reports them, so it passes bReport, and then also gets the
+** connection's own database files, which are never opened.  Files the
+** pushed-down event_time bound rules out are not opened (ct_filter.c).
 */
 static int ctCursorNextFile(CtCursor *pCur, int bReport){
   for(;;){
     int rc = ctCursorTake(pCur);
     if( rc!=SQLITE_ROW ) return rc;
+    if( pCur->zFileErr==0 && pCur->eOwn ){
+      char *zNote;
+      if( bReport ) return SQLITE_ROW;
+      if( ctCursorRefuses(pCur) ){
+        zNote = ctOwnNote(pCur);
+        if( zNote==0 ) return SQLITE_NOMEM;
+        rc = ctCursorFileFailed(pCur, ctNotCloudTrailError(pCur, zNote), 0);
+        sqlite3_free(zNote);
+        if( rc ) return rc;
+      }
+      continue;
+    }
     if( pCur->zFileErr==0 && !ctCursorWants(pCur, pCur->zFile, bReport) ){
       if( ctCursorInterrupted(pCur, CT_PING_FILE) ) return SQLITE_INTERRUPT;
       continue;
@@ -496,21 +595,16 @@ static int ctCursorNextFile(CtCursor *pCur, int bReport){
         return SQLITE_ROW;
       }
       if( bReport ) return SQLITE_ROW;
-      if( !pCur->opt.bSkip ){
-        return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->pRdr->zErr));
-      }
-      sqlite3_log(SQLITE_WARNING, "%s (skipped)", pCur->pRdr->zErr);
+      rc = ctCursorFileFailed(pCur, sqlite3_mprintf("%s", pCur->pRdr->zErr), 0);
       ctReaderEnd(pCur->pRdr);
       pCur->bReaderOpen = 0;
+      if( rc ) return rc;
       continue;
     }
     if( bReport ) return SQLITE_ROW;
-    if( !pCur->opt.bSkip ){
-      return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: %s: %s",
-                                                 pCur->zFile, pCur->zFileErr));
-    }
-    sqlite3_log(SQLITE_WARNING, "cloudtrail: %s: %s (skipped)",
-                pCur->zFile, pCur->zFileErr);
+    rc = ctCursorFileFailed(pCur, sqlite3_mprintf("cloudtrail: %s: %s",
+                                                  pCur->zFile, pCur->zFileErr), 0);
+    if( rc ) return rc;
   }
 }
 
@@ -551,13 +645,13 @@ static int ctEventsNext(CtCursor *pCur){
         pCur->iRowid++;
         return SQLITE_OK;
       }
-      if( rc!=SQLITE_DONE ){
-        if( rc==SQLITE_NOMEM ) return rc;
-        if( !pCur->opt.bSkip ){
-          return ctCursorError(pCur, sqlite3_mprintf("%s", pCur->pRdr->zErr));
-        }
-        sqlite3_log(SQLITE_WARNING, "%s (skipped after %lld records)",
-                    pCur->pRdr->zErr, pCur->pRdr->nRecord);
+      if( rc==SQLITE_NOMEM ) return rc;
+      if( rc!=SQLITE_DONE
+       || (ctFormatIsOther(pCur->pRdr->eFormat) && ctCursorRefuses(pCur)) ){
+        char *zMsg = rc!=SQLITE_DONE ? sqlite3_mprintf("%s", pCur->pRdr->zErr)
+                                     : ctNotCloudTrailError(pCur, pCur->pRdr->zNote);
+        rc = ctCursorFileFailed(pCur, zMsg, pCur->pRdr->nRecord);
+        if( rc ) return rc;
       }
       ctReaderEnd(pCur->pRdr);
       pCur->bReaderOpen = 0;
@@ -648,10 +742,22 @@ static int ctFilesNext(CtCursor *pCur){
   pCur->iRowid++;
   pI->nBytes = -1;
   pI->nCompressed = -1;
-  if( !pCur->bReaderOpen ){
+  if( pCur->zFileErr ){
     /* The walk could not treat it as a file at all. */
     pI->zError = sqlite3_mprintf("%s", pCur->zFileErr);
     return pI->zError ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  if( pCur->eOwn ){
+    /* One of this connection's database files: listed, never opened. */
+    pI->eFormat = ctOwnFormat(pCur->eOwn);
+    pI->nCompressed = pCur->nOwnSize;
+    pI->zNote = ctOwnNote(pCur);
+    if( pI->zNote==0 ) return SQLITE_NOMEM;
+    if( ctCursorRefuses(pCur) ){
+      pI->zError = ctNotCloudTrail(pCur, pI->zNote);
+      if( pI->zError==0 ) return SQLITE_NOMEM;
+    }
+    return SQLITE_OK;
   }
   rc = pCur->pRdr->rc ? pCur->pRdr->rc : SQLITE_ROW;
   while( rc==SQLITE_ROW ){
@@ -673,9 +779,22 @@ static int ctFilesNext(CtCursor *pCur){
                                              : ctStreamFileRead(&pCur->pRdr->s);
   pI->nRecords = pCur->pRdr->nRecord;
   if( rc==SQLITE_DONE ){
-    pI->nBytes = pCur->pRdr->s.iBase + (sqlite3_int64)pCur->pRdr->s.nData;
+    /* Known only for a file read to its end: one recognised from its
+    ** first bytes as not CloudTrail is not read further. */
+    if( pCur->pRdr->s.bEof ){
+      pI->nBytes = pCur->pRdr->s.iBase + (sqlite3_int64)pCur->pRdr->s.nData;
+    }
   }else{
     pI->zError = sqlite3_mprintf("%s", ctBareError(pCur));
+    if( pI->zError==0 ) return SQLITE_NOMEM;
+  }
+  if( ctFormatIsOther(pI->eFormat) ){
+    pI->zNote = sqlite3_mprintf("%s", pCur->pRdr->zNote ? pCur->pRdr->zNote : "");
+    if( pI->zNote==0 ) return SQLITE_NOMEM;
+    if( rc==SQLITE_DONE && ctCursorRefuses(pCur) ){
+      pI->zError = ctNotCloudTrail(pCur, pI->zNote);
+      if( pI->zError==0 ) return SQLITE_NOMEM;
+    }
   }
   return SQLITE_OK;
 }
@@ -736,6 +855,8 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
   }
   rc = ctWalkOpen(pCur->zPath, &pCur->pWalk, &zErr);
   if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
+  rc = ctOwnDbLoad(pTab->db, &pCur->pOwn);
+  if( rc ) return rc;
   pCur->bEof = 0;
   return pTab->bFiles ? ctFilesNext(pCur) : ctEventsNext(pCur);
 }
@@ -884,6 +1005,9 @@ static int ctFilesColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
       break;
     case CT_FCOL_ERROR:
       if( pI->zError ) sqlite3_result_text(ctx, pI->zError, -1, SQLITE_TRANSIENT);
+      break;
+    case CT_FCOL_NOTE:
+      if( pI->zNote ) sqlite3_result_text(ctx, pI->zNote, -1, SQLITE_TRANSIENT);
       break;
     case CT_FCOL_PATH:
     case CT_FCOL_OPTIONS:

@@ -52,6 +52,8 @@ struct CtWalk {
   int nCompAlloc;
   char *zCur;          /* the entry last returned */
   char *zCurErr;       /* its error, or 0 */
+  struct stat stCur;   /* its stat(2), when bStatCur */
+  int bStatCur;
   sqlite3_int64 nFound;/* entries returned */
 };
 
@@ -223,6 +225,7 @@ int ctWalkOpen(const char *zPath, CtWalk **ppWalk, char **pzErr){
   if( stat(zPath, &st)==0 ){
     if( !S_ISDIR(st.st_mode) ){
       p->bSingle = 1;
+      p->stCur = st;
     }else{
       e = ctWalkPush(p, zPath, 0, 1, &st);
       if( e==-1 ) rc = SQLITE_NOMEM;
@@ -307,8 +310,12 @@ static int ctWalkEntry(CtWalk *p, const char *zName){
       }
     }
   }else if( bMatch ){
-    return ctWalkFound(p, zFull, S_ISREG(st.st_mode) ? 0
-                       : sqlite3_mprintf("not a regular file"));
+    if( S_ISREG(st.st_mode) ){
+      p->stCur = st;
+      p->bStatCur = 1;
+      return ctWalkFound(p, zFull, 0);
+    }
+    return ctWalkFound(p, zFull, sqlite3_mprintf("not a regular file"));
   }
   sqlite3_free(zFull);
   return SQLITE_OK;
@@ -325,8 +332,10 @@ int ctWalkNext(CtWalk *p, const char **pzFile, const char **pzFileErr,
   sqlite3_free(p->zCur);
   sqlite3_free(p->zCurErr);
   p->zCur = p->zCurErr = 0;
+  p->bStatCur = 0;
   if( p->bSingle ){
     if( p->nFound ) return SQLITE_DONE;
+    p->bStatCur = 1;
     ctWalkFound(p, sqlite3_mprintf("%s", p->zPath), 0);
     if( p->zCur==0 ) return SQLITE_NOMEM;
   }else{
@@ -366,4 +375,162 @@ void ctWalkClose(CtWalk *p){
   sqlite3_free(p->zCurErr);
   sqlite3_free(p->zPath);
   sqlite3_free(p);
+}
+
+/* True if PATH is a pattern (it does not exist as it is written). */
+int ctWalkIsGlob(const CtWalk *p){
+  return p->bGlob;
+}
+
+/* True if PATH named one file, which the walk returns alone. */
+int ctWalkIsSingle(const CtWalk *p){
+  return p->bSingle;
+}
+
+/* The stat(2) of the entry ctWalkNext() last returned, or 0 if it could
+** not be taken (an entry with an error). */
+const struct stat *ctWalkStat(const CtWalk *p){
+  return p->bStatCur ? &p->stCur : 0;
+}
+
+/*
+** True if zPath's name or place says it is a CloudTrail log: a name with
+** "_CloudTrail_", "_CloudTrail-Insight_" or "_CloudTrail-Digest_" (the S3
+** object names CloudTrail writes), a folder CloudTrail, CloudTrail-Insight
+** or CloudTrail-Digest on the way (the S3 layout), or a ".json.gz" name.
+** Such a file that does not read as CloudTrail is damaged, never merely
+** "not CloudTrail".
+*/
+int ctIsLogName(const char *zPath){
+  static const char *const azDir[] = { "CloudTrail", "CloudTrail-Insight",
+                                       "CloudTrail-Digest", 0 };
+  const char *zBase = strrchr(zPath, '/'), *z;
+  size_t n = strlen(zPath);
+  int k;
+  zBase = zBase ? zBase+1 : zPath;
+  if( strstr(zBase, "_CloudTrail_") || strstr(zBase, "_CloudTrail-Insight_")
+   || strstr(zBase, "_CloudTrail-Digest_") ){
+    return 1;
+  }
+  if( n>=8 && strcmp(zPath+n-8, ".json.gz")==0 ) return 1;
+  for(z=zPath; z<zBase; ){
+    const char *zEnd = strchr(z, '/');
+    for(k=0; azDir[k]; k++){
+      size_t nDir = strlen(azDir[k]);
+      if( (size_t)(zEnd-z)==nDir && memcmp(z, azDir[k], nDir)==0 ) return 1;
+    }
+    z = zEnd+1;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------ the connection's files */
+
+/* One database file of the connection. */
+typedef struct CtOwnFile CtOwnFile;
+struct CtOwnFile {
+  dev_t dev;
+  ino_t ino;
+  char *zSchema;       /* "main", "temp" or an ATTACH name */
+};
+struct CtOwnDb {
+  int n;
+  CtOwnFile *a;
+};
+
+void ctOwnDbFree(CtOwnDb *p){
+  int i;
+  if( p==0 ) return;
+  for(i=0; i<p->n; i++) sqlite3_free(p->a[i].zSchema);
+  sqlite3_free(p->a);
+  sqlite3_free(p);
+}
+
+/*
+** The database files of connection db (PRAGMA database_list), by device
+** and inode, so that a walk over a folder holding the case database
+** recognises it (and its -wal, -shm and -journal) under any path.  *pp is
+** 0 when no attached database has a file.  SQLITE_NOMEM or the pragma's
+** error.
+*/
+int ctOwnDbLoad(sqlite3 *db, CtOwnDb **pp){
+  sqlite3_stmt *pStmt = 0;
+  CtOwnDb *p;
+  int rc;
+  *pp = 0;
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  rc = sqlite3_prepare_v2(db, "PRAGMA database_list", -1, &pStmt, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zFile = (const char*)sqlite3_column_text(pStmt, 2);
+    struct stat st;
+    CtOwnFile *aNew;
+    if( zName==0 || zFile==0 || zFile[0]==0 || stat(zFile, &st)!=0 ) continue;
+    aNew = sqlite3_realloc64(p->a, (p->n+1)*sizeof(CtOwnFile));
+    if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+    p->a = aNew;
+    p->a[p->n].dev = st.st_dev;
+    p->a[p->n].ino = st.st_ino;
+    p->a[p->n].zSchema = sqlite3_mprintf("%s", zName);
+    if( p->a[p->n++].zSchema==0 ){ rc = SQLITE_NOMEM; break; }
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK || p->n==0 ){
+    ctOwnDbFree(p);
+    return rc;
+  }
+  *pp = p;
+  return SQLITE_OK;
+}
+
+/* The schema whose database file is (dev, ino), or 0. */
+static const char *ctOwnDbFind(const CtOwnDb *p, dev_t dev, ino_t ino){
+  int i;
+  for(i=0; p && i<p->n; i++){
+    if( p->a[i].dev==dev && p->a[i].ino==ino ) return p->a[i].zSchema;
+  }
+  return 0;
+}
+
+/*
+** If zPath (whose stat is *pSt, or 0) is one of the connection's database
+** files, its format (CT_OWN_DB, _WAL, _SHM, _JOURNAL) and *pzSchema; else
+** CT_OWN_NONE.  The -wal, -shm and -journal files are found by name next
+** to the database, as SQLite names them, so one created after the walk
+** began (a journal, during an ingest) is recognised too.
+*/
+int ctOwnDbKind(const CtOwnDb *p, const char *zPath, const struct stat *pSt,
+                const char **pzSchema){
+  static const struct { const char *zSuffix; int eKind; } aSuffix[] = {
+    { "-wal", CT_OWN_WAL }, { "-shm", CT_OWN_SHM }, { "-journal", CT_OWN_JOURNAL },
+  };
+  size_t n = strlen(zPath), k;
+  if( p==0 ) return CT_OWN_NONE;
+  if( pSt && (*pzSchema = ctOwnDbFind(p, pSt->st_dev, pSt->st_ino))!=0 ){
+    return CT_OWN_DB;
+  }
+  for(k=0; k<sizeof(aSuffix)/sizeof(aSuffix[0]); k++){
+    size_t nSuffix = strlen(aSuffix[k].zSuffix);
+    struct stat st;
+    char *zDb;
+    int bOwn;
+    if( n<=nSuffix || strcmp(zPath+n-nSuffix, aSuffix[k].zSuffix)!=0 ) continue;
+    zDb = sqlite3_mprintf("%.*s", (int)(n-nSuffix), zPath);
+    bOwn = zDb && stat(zDb, &st)==0
+        && (*pzSchema = ctOwnDbFind(p, st.st_dev, st.st_ino))!=0;
+    sqlite3_free(zDb);
+    if( bOwn ) return aSuffix[k].eKind;
+  }
+  return CT_OWN_NONE;
+}
+
+/* What an entry of kind eOwn (CT_OWN_*, not NONE) of schema zSchema is,
+** in words: "the write-ahead log of this connection's database 'main'". */
+char *ctOwnDbNote(int eOwn, const char *zSchema){
+  static const char *const azWhat[] = { "", "", "the write-ahead log of ",
+      "the WAL index of ", "the rollback journal of " };
+  return sqlite3_mprintf("%sthis connection's database '%s'",
+                         azWhat[eOwn>=0 && eOwn<=CT_OWN_JOURNAL ? eOwn : 0], zSchema);
 }

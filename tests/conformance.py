@@ -58,8 +58,6 @@ ECS_PATHS = {
 RAW_MARKERS = ("eventVersion", "eventTime", "eventSource", "eventName", "eventID",
                "userIdentity", "awsRegion", "eventType")
 ECS_PREFIXES = ("@timestamp", "event", "ecs", "data_stream", "aws", "cloud", "user")
-DATASET_SKIP = ("README*", "LICENSE*", "*.yml", "*.yaml", "*.md", "*-expected.json",
-                "index.jsonl")
 JSON_WS = " \t\r\n"
 SURROGATES = {c: 0xFFFD for c in range(0xD800, 0xE000)}
 ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -70,10 +68,17 @@ class BadFile(Exception):
     """The file is not readable under the rules (Python cannot parse it)."""
 
 
+class JsonObject(dict):
+    """A parsed object; dup_wrapper: a repeated Records/Events key holds an array."""
+    dup_wrapper = False
+
+
 def first_wins(pairs):
     """object_pairs_hook keeping the FIRST value of a duplicated key."""
-    obj = {}
+    obj = JsonObject()
     for key, value in pairs:
+        if key in obj and key in ("Records", "Events") and isinstance(value, list):
+            obj.dup_wrapper = True
         obj.setdefault(key, value)
     return obj
 
@@ -145,7 +150,9 @@ def top_level_values(data):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadFile("utf-8: %s" % exc)
+        bad = BadFile("utf-8: %s" % exc)
+        bad.values = []
+        raise bad
     values, pos = [], 0
     while True:
         while pos < len(text) and text[pos] in JSON_WS:
@@ -155,7 +162,9 @@ def top_level_values(data):
         try:
             value, pos = DECODER.raw_decode(text, pos)
         except (ValueError, RecursionError) as exc:
-            raise BadFile("json: %s" % exc)
+            bad = BadFile("json: %s" % exc)
+            bad.values = values          # the values before the damage
+            raise bad
         values.append(value)
 
 
@@ -173,27 +182,37 @@ def lookup_item(obj):
     return "lookup", record, text.strip(JSON_WS)
 
 
+def bare_shape(obj):
+    """'raw', 'ecs' or None: what an object's own keys say it is."""
+    if any(k in obj for k in RAW_MARKERS):
+        return "raw"
+    for key in obj:
+        if any(key == p or key.startswith(p + ".") for p in ECS_PREFIXES):
+            return "ecs"
+    return None
+
+
 def classify(obj):
     """Classify one record object: (kind, record, exact_raw_text_or_None).
 
-    kind is 'envelope', 'hit', 'lookup', 'digest', 'raw' or 'ecs'.
+    kind is 'envelope', 'hit', 'hit-raw', 'lookup', 'digest', 'raw', 'ecs',
+    or None for an object that is not a record (docs/formats.md).
     """
     if not isinstance(obj, dict):
         raise BadFile("record is not an object")
     if "detail-type" in obj and isinstance(obj.get("detail"), dict):
-        return "envelope", obj["detail"], None
+        if bare_shape(obj["detail"]) == "raw":
+            return "envelope", obj["detail"], None
+        return None, obj, None
     if isinstance(obj.get("_source"), dict):
-        return "hit", obj["_source"], None
+        shape = bare_shape(obj["_source"])
+        kind = {"raw": "hit-raw", "ecs": "hit"}.get(shape)
+        return kind, obj["_source"], None
     if isinstance(obj.get("CloudTrailEvent"), str):
         return lookup_item(obj)
     if "digestStartTime" in obj and "logFiles" in obj:
         return "digest", obj, None
-    if any(k in obj for k in RAW_MARKERS):
-        return "raw", obj, None
-    for key in obj:
-        if any(key == p or key.startswith(p + ".") for p in ECS_PREFIXES):
-            return "ecs", obj, None
-    return "raw", obj, None
+    return bare_shape(obj), obj, None
 
 
 def dig(obj, path):
@@ -251,7 +270,7 @@ def expected_row(kind, rec, exact_raw, path, index):
     'exact': compare as is; 'jsontext': the text must parse to the value.
     """
     row = {}
-    if kind in ("hit", "ecs"):
+    if kind in ("hit", "ecs"):  # a hit-raw reads as raw below
         for col, alternatives in ECS_PATHS.items():
             value = None
             for alt in alternatives:
@@ -274,17 +293,55 @@ def expected_row(kind, rec, exact_raw, path, index):
     return row
 
 
-def expected_file(path):
-    """Parse one file in Python: (file metadata dict, list of expected rows)."""
-    data, gz = read_bytes(path)
-    if not data and not gz and path.endswith(".gz"):
-        # Documented rule: a zero-byte .gz is a failed download, not "empty".
-        raise BadFile("empty file with a .gz name")
-    values = top_level_values(data)
-    entries = []                      # (container, object) in file order
+# Documented rule (docs/formats.md): names and places that say "CloudTrail log".
+LOG_DIRS = ("CloudTrail", "CloudTrail-Insight", "CloudTrail-Digest")
+ANY = object()          # an expected value that is not compared
+
+
+def is_log_name(path):
+    base = os.path.basename(path)
+    return (any(s in base for s in ("_CloudTrail_", "_CloudTrail-Insight_",
+                                    "_CloudTrail-Digest_"))
+            or path.endswith(".json.gz")
+            or any(d in LOG_DIRS for d in path.split("/")[:-1]))
+
+
+def sniff(data):
+    """What a file's first bytes say: a format that is not CloudTrail, or None."""
+    if data.startswith(b"SQLite format 3\0"):
+        return "sqlite"
+    if data[:3] in (b"\x37\x7f\x06",) and data[3:4] in (b"\x82", b"\x83"):
+        return "sqlite-wal"
+    if data.startswith(bytes([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7])):
+        return "sqlite-journal"
+    if len(data) >= 96 and int.from_bytes(data[:4], sys.byteorder) == 3007000 \
+            and data[:48] == data[48:96]:
+        return "sqlite-shm"
+    utf16 = None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        utf16 = "utf-16"
+    elif len(data) >= 2 and ((data[0:1] in b"{[" and data[1] == 0)
+                             or (data[0] == 0 and data[1:2] in b"{[")):
+        utf16 = "utf-16-le" if data[1] == 0 else "utf-16-be"
+    if utf16:
+        if data.decode(utf16, "replace").lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
+            raise BadFile("JSON in UTF-16")
+        return "not_cloudtrail"
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if text.lstrip(b" \t\r\n")[:1] not in (b"{", b"["):
+        return "not_cloudtrail" if text.strip(b" \t\r\n") else None
+    return None
+
+
+def entries_of(values):
+    """(container, object) in file order; 'other' marks a value that is not
+    an object (in a top-level array) and so no record."""
+    entries = []
     for value in values:
         if isinstance(value, list):
             entries += [("array", e) for e in value]
+        elif isinstance(value, dict) and value.dup_wrapper:
+            raise BadFile("a second Records/Events key holds an array")
         elif isinstance(value, dict) and isinstance(value.get("Records"), list):
             entries += [("records", e) for e in value["Records"]]
         elif isinstance(value, dict) and isinstance(value.get("Events"), list):
@@ -292,13 +349,67 @@ def expected_file(path):
         elif isinstance(value, dict):
             entries.append(("bare", value))
         else:
-            raise BadFile("top-level value is not an object or array")
-    rows, firsts = [], {}
+            entries.append(("other", value))
+    return entries
+
+
+def expected_file(path):
+    """Parse one file in Python: (file metadata dict, list of expected rows)."""
+    data, gz = read_bytes(path)
+    if not data and not gz and path.endswith(".gz"):
+        # Documented rule: a zero-byte .gz is a failed download, not "empty".
+        raise BadFile("empty file with a .gz name")
+    meta = {"file": path, "compression": "gzip" if gz else None,
+            "compressed_bytes": os.path.getsize(path), "bytes": len(data),
+            "records": 0, "first_event_time": None, "last_event_time": None,
+            "error": None}
+    early = sniff(data)
+    if early:
+        if is_log_name(path):
+            raise BadFile("named as a log, but " + early)
+        meta.update(format=early, bytes=ANY)
+        return meta, []
+    # The first value decides: CloudTrail (a record, a wrapper, a digest)
+    # or not; every later value must agree.
+    try:
+        values = top_level_values(data)
+        broken = None
+    except BadFile as exc:
+        values, broken = exc.values, exc
+    entries = entries_of(values)
+    rows, firsts, verdict = [], {}, None
     for container, obj in entries:
-        kind, rec, exact_raw = lookup_item(obj) if container == "events" else classify(obj)
+        if container == "events":
+            kind, rec, exact_raw = lookup_item(obj)
+        elif container == "other" or (container == "array" and not isinstance(obj, dict)):
+            if verdict:                  # in a CloudTrail file: damage
+                raise BadFile("record is not an object")
+            kind, rec, exact_raw = None, obj, None
+        else:
+            kind, rec, exact_raw = classify(obj)
+            if kind is None and container == "records":
+                kind = "raw"             # a Records element is a record by place
+        is_ct = kind is not None or container in ("records", "events")
+        if verdict is None:
+            verdict = is_ct
+        elif verdict != is_ct:
+            raise BadFile("a file mixing records and other JSON")
+        if not is_ct:
+            continue
         firsts.setdefault(kind == "digest", (container, kind))
         if kind != "digest":
-            rows.append(expected_row(kind, rec, exact_raw, path, len(rows)))
+            rows.append(expected_row("raw" if kind == "hit-raw" else kind, rec,
+                                     exact_raw, path, len(rows)))
+    if verdict is None and values and isinstance(values[0], dict) \
+            and not any(isinstance(values[0].get(k), list) for k in ("Records", "Events")):
+        verdict = False                  # an empty object
+    if verdict is False:
+        if is_log_name(path):
+            raise BadFile("named as a log, but not CloudTrail")
+        meta.update(format="not_cloudtrail", bytes=ANY if broken else len(data))
+        return meta, []
+    if broken:
+        raise broken
     # A digest is not a record: the first real record decides, else a digest.
     first = firsts.get(False) or firsts.get(True)
     fmt = file_format(first[0], first[1], len(values)) if first else None
@@ -312,12 +423,9 @@ def expected_file(path):
     # (docs/time.md); on ties the first record wins, as min()/max() do.
     times = [t for t in (norm(r["event_time"][1]) for r in rows
                          if isinstance(r["event_time"][1], str)) if instant(t) is not None]
-    meta = {"file": path, "format": fmt, "compression": "gzip" if gz else None,
-            "compressed_bytes": os.path.getsize(path), "bytes": len(data),
-            "records": len(rows),
-            "first_event_time": min(times, key=instant) if times else None,
-            "last_event_time": max(times, key=instant) if times else None,
-            "error": None}
+    meta.update(format=fmt, records=len(rows),
+                first_event_time=min(times, key=instant) if times else None,
+                last_event_time=max(times, key=instant) if times else None)
     return meta, rows
 
 
@@ -327,7 +435,8 @@ def file_format(container, kind, n_values):
         return "records"
     if container == "events":
         return "lookup-events"
-    special = {"envelope": "eventbridge", "hit": "ecs", "ecs": "ecs", "digest": "digest"}
+    special = {"envelope": "eventbridge", "hit": "ecs", "hit-raw": "ecs", "ecs": "ecs",
+               "digest": "digest"}
     if kind in special:
         return special[kind]
     if container == "array":
@@ -383,10 +492,12 @@ class Group:
 
 def query_ext(con, path):
     """Return (cloudtrail_files rows, cloudtrail rows), each row as a dict."""
-    cur = con.execute("SELECT %s FROM cloudtrail_files(?)" % ", ".join(FILE_COLUMNS), (path,))
+    # Each file is named as PATH, but is checked as a walk would find it.
+    cur = con.execute("SELECT %s FROM cloudtrail_files(?, 'not_cloudtrail=ignore')"
+                      % ", ".join(FILE_COLUMNS), (path,))
     metas = [dict(zip(FILE_COLUMNS, r)) for r in cur.fetchall()]
-    cur = con.execute("SELECT %s FROM cloudtrail(?, 'errors=skip') ORDER BY rowid"
-                      % ", ".join(COLUMNS), (path,))
+    cur = con.execute("SELECT %s FROM cloudtrail(?, 'errors=skip, quiet=1, "
+                      "not_cloudtrail=ignore') ORDER BY rowid" % ", ".join(COLUMNS), (path,))
     return metas, [dict(zip(COLUMNS, r)) for r in cur.fetchall()]
 
 
@@ -441,6 +552,8 @@ def check_file(con, path, label, group):
         group.bad_agree += meta_ok
     else:
         for col in FILE_COLUMNS:
+            if meta[col] is ANY:
+                continue
             if ext_meta and not value_agrees("exact", ext_meta[col], meta[col]):
                 group.diff(label, col, ext_meta[col], meta[col])
                 meta_ok = False
@@ -562,7 +675,7 @@ def main(argv=None):
         if not os.path.isdir(args.datasets):
             print("conformance: %s not found, nothing to check" % args.datasets)
             return 0
-        groups = list_groups(args.datasets, skip_files=DATASET_SKIP)
+        groups = list_groups(args.datasets)
     else:
         top = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                            "fixtures")

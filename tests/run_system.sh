@@ -23,13 +23,18 @@ chmod 000 "$perm/secret.json" "$perm/locked"
 as_user=
 if [ "$(id -u)" = 0 ]; then as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"; fi
 q() { $as_user $sqlite -batch -init /dev/null :memory: -cmd ".load $ext" "$1" 2>&1; }
+qerr() { $as_user $sqlite -batch -init /dev/null :memory: -cmd ".load $ext" "$1" 2>&1 >/dev/null; }
 check "strict mode names the first unreadable entry" \
-  "Error: stepping, cloudtrail: $perm/locked: cannot read directory: Permission denied" \
+  "Error: stepping, cloudtrail: $perm/locked: cannot read directory: Permission denied (errors=skip reads past it; cloudtrail_files('$perm') lists every file's problem; or read only the logs, with a glob such as '$perm/**/*.json.gz')" \
   "$(q "SELECT count(*) FROM cloudtrail('$perm')")"
 check "strict mode names an unreadable file" \
-  "Error: stepping, cloudtrail: $perm/secret.json: cannot open: Permission denied" \
+  "Error: stepping, cloudtrail: $perm/secret.json: cannot open: Permission denied (errors=skip reads past it; cloudtrail_files('$perm/*.json') lists every file's problem)" \
   "$(q "SELECT count(*) FROM cloudtrail('$perm/*.json')")"
-check "errors=skip reads the rest" 2 "$(q "SELECT count(*) FROM cloudtrail('$perm', 'errors=skip')")"
+check "errors=skip reads the rest" 2 "$(q "SELECT count(*) FROM cloudtrail('$perm', 'errors=skip, quiet=1')")"
+check "... and says on stderr what it skipped" \
+  "cloudtrail: $perm/locked: cannot read directory: Permission denied (errors=skip: skipped after 0 records; cloudtrail_files lists it)
+cloudtrail: $perm/secret.json: cannot open: Permission denied (errors=skip: skipped after 0 records; cloudtrail_files lists it)" \
+  "$(qerr "SELECT count(*) FROM cloudtrail('$perm', 'errors=skip')")"
 check "cloudtrail_files reports both" \
   "$perm/locked|0|cannot read directory: Permission denied
 $perm/ok.json|2|

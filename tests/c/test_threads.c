@@ -138,6 +138,26 @@ static int countEntries(const char *zDir){
 static int countFds(void){ return countEntries("/proc/self/fd"); }
 static int countTasks(void){ return countEntries("/proc/self/task"); }
 
+/* A thread that pthread_join() has waited for can still be listed in
+** /proc/self/task for a moment: the kernel clears the joined-on thread id
+** before it finishes tearing the thread down.  So thread counts are read
+** once they stop falling (every TASK_SETTLE_MS, for up to TASK_SETTLE_MAX
+** tries): a thread that is really left running never goes away. */
+#define TASK_SETTLE_MS  5
+#define TASK_SETTLE_MAX 200
+static int settledTasks(int nWant){
+  int n = countTasks(), k;
+  for(k=0; k<TASK_SETTLE_MAX && n!=nWant; k++){
+    struct timespec ts = { 0, TASK_SETTLE_MS*1000000L };
+    int nNext;
+    nanosleep(&ts, 0);
+    nNext = countTasks();
+    if( nNext>=n && nWant<0 ) break;     /* no target: stop once it is steady */
+    n = nNext;
+  }
+  return n;
+}
+
 /*
 ** Counting allocators.  SQLite's own memory statistics take a global mutex
 ** on every allocation, and ThreadSanitizer takes every lock and unlock as
@@ -207,13 +227,14 @@ struct Footprint {
 };
 static void footprint(Footprint *p){
   p->nFd = countFds();
-  p->nTask = countTasks();
+  p->nTask = settledTasks(-1);
   p->nSqliteMem = atomic_load_explicit(&nSqliteMem, memory_order_relaxed);
   p->nDeflateMem = deflateInUse();
 }
 static void checkFootprint(const Footprint *p0, const char *zWhat){
   Footprint f;
   footprint(&f);
+  f.nTask = settledTasks(p0->nTask);
   check(f.nFd==p0->nFd, "%s: no file descriptor left open (%d before, %d after)",
         zWhat, p0->nFd, f.nFd);
   check(f.nTask==p0->nTask, "%s: no thread left running (%d before, %d after)",

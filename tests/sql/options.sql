@@ -13,14 +13,14 @@ SELECT count(*) FROM cloudtrail('fixtures/formats', 'threads=4');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'prune=yes');
 SELECT '-- results are identical whatever the window size';
 CREATE TEMP TABLE base AS SELECT file, record_index, raw, event_time, principal_id, outcome
-  FROM cloudtrail('fixtures', 'errors=skip');
+  FROM cloudtrail('fixtures', 'errors=skip, quiet=1');
 CREATE TEMP TABLE tiny AS SELECT file, record_index, raw, event_time, principal_id, outcome
-  FROM cloudtrail('fixtures', 'errors=skip, buffer_size=16');
+  FROM cloudtrail('fixtures', 'errors=skip, quiet=1, buffer_size=16');
 SELECT count(*) > 0, count(*) = (SELECT count(*) FROM tiny) FROM base;
 SELECT count(*) FROM (SELECT * FROM base EXCEPT SELECT * FROM tiny);
 SELECT '-- and whether gzip is inflated on a second thread';
 CREATE TEMP TABLE serial AS SELECT file, record_index, raw, event_time, principal_id, outcome
-  FROM cloudtrail('fixtures', 'errors=skip, threads=0');
+  FROM cloudtrail('fixtures', 'errors=skip, quiet=1, threads=0');
 SELECT count(*) = (SELECT count(*) FROM base) FROM serial;
 SELECT count(*) FROM (SELECT * FROM base EXCEPT SELECT * FROM serial);
 SELECT '-- the error accounting too';
@@ -37,3 +37,8 @@ SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=9999999999G
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=999999999999G');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'buffer_size=99999999999999999999999999');
 SELECT count(*) FROM cloudtrail('fixtures/formats', 'max_record_size=1024G');
+SELECT '-- not_cloudtrail and quiet';
+SELECT count(*) FROM cloudtrail('fixtures/validate/keys-wrong.json', 'not_cloudtrail=ignore');
+SELECT count(*) FROM cloudtrail('fixtures/validate', 'not_cloudtrail=error');
+SELECT count(*) FROM cloudtrail('fixtures/validate', 'not_cloudtrail=maybe');
+SELECT count(*) FROM cloudtrail('fixtures/validate', 'quiet=yes');

@@ -5,7 +5,7 @@
 .open dist/scratch/case.db
 .load @EXT@
 CREATE VIRTUAL TABLE trail USING cloudtrail('fixtures/formats', errors=skip);
-CREATE VIRTUAL TABLE bad USING cloudtrail(path='fixtures/bad', errors=skip, max_record_size='1K');
+CREATE VIRTUAL TABLE bad USING cloudtrail(path='fixtures/bad', errors=skip, quiet=1, max_record_size='1K');
 CREATE VIRTUAL TABLE bare USING cloudtrail(fixtures/tree/exports);
 CREATE VIRTUAL TABLE files USING cloudtrail_files('fixtures/tree');
 CREATE VIEW signins AS SELECT event_time, event_name, principal_id FROM trail
@@ -27,7 +27,7 @@ CREATE VIRTUAL TABLE t3 USING cloudtrail('fixtures', speed=fast);
 CREATE VIRTUAL TABLE t4 USING cloudtrail(errors=skip);
 SELECT count(*) FROM t4;
 SELECT '-- regression: an OPTIONS string in quotes after the PATH ("more than one PATH given")';
-CREATE VIRTUAL TABLE t5 USING cloudtrail('fixtures/bad', 'errors=skip, threads=0', max_record_size='1K');
+CREATE VIRTUAL TABLE t5 USING cloudtrail('fixtures/bad', 'errors=skip, threads=0, quiet=1', max_record_size='1K');
 SELECT count(*) FROM t5;
 SELECT count(*) FROM t5('fixtures/bad', 'errors=strict');
 CREATE VIRTUAL TABLE t6 USING cloudtrail('fixtures/formats', 'colour=blue');
