@@ -192,7 +192,10 @@ LIBDIR    = $(DESTDIR)$(PREFIX)/lib/sqlite3
 SHAREDIR  = $(DESTDIR)$(PREFIX)/share/sqlite-cloudtrail
 SQL_FILES = $(wildcard sql/*.sql)
 SQL_OTHER = $(wildcard sql/duckdb/*.sql sql/athena/*.sql)
-DOC_FILES = README.md $(wildcard docs/*.md)
+DOC_FILES = README.md LICENSE $(wildcard docs/*.md)
+# The sample evidence sql/demo.sql reads, so the installed demo runs from
+# $(SHAREDIR): cd there, then sqlite3 -cmd '.load …' < sql/demo.sql.
+DEMO_FILES = $(shell find fixtures/demo -type f | LC_ALL=C sort)
 
 install: $(EXT)
 	install -d $(LIBDIR) $(SHAREDIR)/sql/duckdb $(SHAREDIR)/sql/athena $(SHAREDIR)/docs
@@ -200,12 +203,15 @@ install: $(EXT)
 	install -m 644 $(SQL_FILES) $(SHAREDIR)/sql/
 	for f in $(SQL_OTHER); do install -m 644 $$f $(SHAREDIR)/$$f || exit 1; done
 	install -m 644 $(DOC_FILES) $(SHAREDIR)/docs/
+	for f in $(DEMO_FILES); do install -D -m 644 $$f $(SHAREDIR)/$$f || exit 1; done
 
 uninstall:
 	rm -f $(LIBDIR)/cloudtrail.$(SOEXT)
 	rm -f $(addprefix $(SHAREDIR)/sql/,$(notdir $(SQL_FILES)))
 	rm -f $(addprefix $(SHAREDIR)/,$(SQL_OTHER))
 	rm -f $(addprefix $(SHAREDIR)/docs/,$(notdir $(DOC_FILES)))
+	rm -f $(addprefix $(SHAREDIR)/,$(DEMO_FILES))
+	-find $(SHAREDIR)/fixtures -depth -type d -empty -delete 2>/dev/null
 	-rmdir $(SHAREDIR)/sql/duckdb $(SHAREDIR)/sql/athena $(SHAREDIR)/sql $(SHAREDIR)/docs $(SHAREDIR) $(LIBDIR) 2>/dev/null
 
 # Install into a temporary DESTDIR, load the installed copy, uninstall, and
@@ -217,9 +223,18 @@ test-install:
 	  'SELECT cloudtrail_version()')" = "$(VERSION)" || { echo "install: the installed library does not load"; exit 1; }
 	@test -f dist/destdir/usr/share/sqlite-cloudtrail/sql/ec2_console_login.sql || { echo "install: sql missing"; exit 1; }
 	@test -f dist/destdir/usr/share/sqlite-cloudtrail/sql/duckdb/ec2_console_login.sql || { echo "install: sql/duckdb missing"; exit 1; }
+	@grep -q "MIT License" dist/destdir/usr/share/sqlite-cloudtrail/docs/LICENSE || { echo "install: LICENSE missing"; exit 1; }
+	@# regression: the installed demo.sql could not run (relative .read and fixtures/demo)
+	@$(SQLITE3) -batch -init /dev/null :memory: -cmd '.load ./$(EXT)' -cmd '.mode box' \
+	  < sql/demo.sql > dist/demo.expected 2>&1
+	@cd dist/destdir/usr/share/sqlite-cloudtrail && $(SQLITE3) -batch -init /dev/null :memory: \
+	  -cmd '.load $(CURDIR)/dist/destdir/usr/lib/sqlite3/cloudtrail' -cmd '.mode box' \
+	  < sql/demo.sql > $(CURDIR)/dist/demo.installed 2>&1
+	@cmp -s dist/demo.expected dist/demo.installed || { echo "install: the installed demo differs:"; \
+	  diff dist/demo.expected dist/demo.installed | head -20; exit 1; }
 	@$(MAKE) -s uninstall DESTDIR=$(CURDIR)/dist/destdir PREFIX=/usr >/dev/null
 	@test -z "$$(find dist/destdir -type f)" || { echo "install: uninstall left files:"; find dist/destdir -type f; exit 1; }
-	@echo "install: 1 passed, 0 failed"
+	@echo "install: 3 passed, 0 failed"
 
 clean:
 	rm -rf dist

@@ -17,6 +17,7 @@
 ** SQLITE_DIRECTONLY, like fileio.c's readfile(), so no view or trigger in a
 ** database can make it read files.
 */
+#define _POSIX_C_SOURCE 200809L
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include <errno.h>
@@ -151,12 +152,30 @@ static void ctProgressFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* ---------------------------------------------------------- cloudtrail_ls */
 
-#define CT_LS_FILE  0
-#define CT_LS_SIZE  1
-#define CT_LS_MTIME 2
-#define CT_LS_ERROR 3
-#define CT_LS_NOTE  4
-#define CT_LS_PATH  5
+/* cloudtrail_ls' columns, in schema order. */
+#define CT_LS_FILE      0
+#define CT_LS_CANONICAL 1
+#define CT_LS_SIZE      2
+#define CT_LS_MTIME     3
+#define CT_LS_MTIME_NS  4
+#define CT_LS_CTIME_NS  5
+#define CT_LS_INODE     6
+#define CT_LS_ERROR     7
+#define CT_LS_NOTE      8
+#define CT_LS_PATH      9
+static const char ctLsSchema[] =
+  "CREATE TABLE x(file TEXT, canonical TEXT, size INTEGER, mtime INTEGER,"
+  " mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER, error TEXT, note TEXT,"
+  " path HIDDEN)";
+
+/* Nanoseconds of a stat(2) time (macOS names the fields differently). */
+#ifdef __APPLE__
+# define CT_NS(st, f) ((sqlite3_int64)(st).st_##f##timespec.tv_sec*1000000000 \
+                       + (st).st_##f##timespec.tv_nsec)
+#else
+# define CT_NS(st, f) ((sqlite3_int64)(st).st_##f##tim.tv_sec*1000000000 \
+                       + (st).st_##f##tim.tv_nsec)
+#endif
 
 typedef struct CtLsVtab CtLsVtab;
 struct CtLsVtab {
@@ -171,8 +190,8 @@ struct CtLsCursor {
   const char *zFile;          /* current entry (owned by pWalk) */
   char *zErr;                 /* entry's problem, or 0 */
   sqlite3_int64 iRow;
-  sqlite3_int64 nSize, iMtime;
-  int bStat;                  /* nSize/iMtime are valid */
+  struct stat st;             /* the entry's stat(2) … */
+  int bStat;                  /* … when this is set */
   char *zPath;                /* the PATH argument (copy) */
   CtOwnDb *pOwn;              /* the connection's database files */
   const char *zOwnDb;         /* the entry is one of them (this schema's) … */
@@ -186,8 +205,7 @@ static int ctLsConnect(sqlite3 *db, void *pAux, int argc,
   CtLsVtab *pNew;
   int rc;
   (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(file TEXT, size INTEGER,"
-      " mtime INTEGER, error TEXT, note TEXT, path HIDDEN)");
+  rc = sqlite3_declare_vtab(db, ctLsSchema);
   if( rc ) return rc;
   pNew = sqlite3_malloc64(sizeof(*pNew));
   if( pNew==0 ) return SQLITE_NOMEM;
@@ -283,8 +301,7 @@ static int ctLsStep(CtLsCursor *pCur){
     return pCur->zErr ? SQLITE_OK : SQLITE_NOMEM;
   }
   pCur->eOwn = ctOwnDbKind(pCur->pOwn, pCur->zFile, &st, &pCur->zOwnDb);
-  pCur->nSize = (sqlite3_int64)st.st_size;
-  pCur->iMtime = (sqlite3_int64)st.st_mtime;
+  pCur->st = st;
   pCur->bStat = 1;
   return SQLITE_OK;
 }
@@ -328,8 +345,28 @@ static int ctLsColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   CtLsCursor *pCur = (CtLsCursor*)cur;
   switch( i ){
     case CT_LS_FILE:  sqlite3_result_text(ctx, pCur->zFile, -1, SQLITE_TRANSIENT); break;
-    case CT_LS_SIZE:  if( pCur->bStat ) sqlite3_result_int64(ctx, pCur->nSize); break;
-    case CT_LS_MTIME: if( pCur->bStat ) sqlite3_result_int64(ctx, pCur->iMtime); break;
+    case CT_LS_CANONICAL: {
+      int bNoMem;
+      char *z = ctCanonicalPath(pCur->zFile, &bNoMem);
+      if( bNoMem ){ sqlite3_result_error_nomem(ctx); return SQLITE_NOMEM; }
+      if( z ) sqlite3_result_text(ctx, z, -1, sqlite3_free);
+      break;
+    }
+    case CT_LS_SIZE:
+      if( pCur->bStat ) sqlite3_result_int64(ctx, (sqlite3_int64)pCur->st.st_size);
+      break;
+    case CT_LS_MTIME:
+      if( pCur->bStat ) sqlite3_result_int64(ctx, (sqlite3_int64)pCur->st.st_mtime);
+      break;
+    case CT_LS_MTIME_NS:
+      if( pCur->bStat ) sqlite3_result_int64(ctx, CT_NS(pCur->st, m));
+      break;
+    case CT_LS_CTIME_NS:
+      if( pCur->bStat ) sqlite3_result_int64(ctx, CT_NS(pCur->st, c));
+      break;
+    case CT_LS_INODE:
+      if( pCur->bStat ) sqlite3_result_int64(ctx, (sqlite3_int64)pCur->st.st_ino);
+      break;
     case CT_LS_ERROR:
       if( pCur->zErr ) sqlite3_result_text(ctx, pCur->zErr, -1, SQLITE_TRANSIENT);
       break;

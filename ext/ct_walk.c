@@ -534,3 +534,34 @@ char *ctOwnDbNote(int eOwn, const char *zSchema){
   return sqlite3_mprintf("%sthis connection's database '%s'",
                          azWhat[eOwn>=0 && eOwn<=CT_OWN_JOURNAL ? eOwn : 0], zSchema);
 }
+
+/*
+** The canonical location of zPath: its absolute path with every symbolic
+** link and "."/".." resolved (realpath(3)), so the same file has one name
+** however PATH was typed.  An entry that does not resolve (a dangling
+** link) is named by its resolved folder and its own name.  0 and *pbNoMem
+** 0 if even the folder does not resolve; 0 and *pbNoMem 1 when out of
+** memory.
+*/
+char *ctCanonicalPath(const char *zPath, int *pbNoMem){
+  char *zReal = realpath(zPath, 0), *zOut, *zDir;
+  const char *zBase = strrchr(zPath, '/');
+  *pbNoMem = 0;
+  if( zReal ){
+    zOut = sqlite3_mprintf("%s", zReal);
+    free(zReal);
+    *pbNoMem = zOut==0;
+    return zOut;
+  }
+  zDir = zBase ? sqlite3_mprintf("%.*s", (int)(zBase-zPath), zPath)
+               : sqlite3_mprintf(".");
+  if( zDir==0 ){ *pbNoMem = 1; return 0; }
+  zReal = realpath(zDir[0] ? zDir : "/", 0);
+  sqlite3_free(zDir);
+  if( zReal==0 ) return 0;
+  zOut = sqlite3_mprintf("%s%s%s", zReal, strcmp(zReal, "/") ? "/" : "",
+                         zBase ? zBase+1 : zPath);
+  free(zReal);
+  *pbNoMem = zOut==0;
+  return zOut;
+}

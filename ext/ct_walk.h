@@ -28,6 +28,7 @@ int ctWalkIsSingle(const CtWalk *p);
 int ctWalkIsGlob(const CtWalk *p);
 const struct stat *ctWalkStat(const CtWalk *p);
 int ctIsLogName(const char *zPath);
+char *ctCanonicalPath(const char *zPath, int *pbNoMem);
 int ctOwnDbLoad(sqlite3 *db, CtOwnDb **pp);
 int ctOwnDbKind(const CtOwnDb *p, const char *zPath, const struct stat *pSt,
                 const char **pzSchema);

@@ -1,5 +1,9 @@
 -- make demo: run the rule over the bundled sample logs (fixtures/demo).
 -- By hand:  sqlite3 -cmd '.load ./dist/cloudtrail' -cmd '.mode box' < sql/demo.sql
+-- Installed (make install): run it from $(PREFIX)/share/sqlite-cloudtrail,
+-- which holds sql/ and fixtures/demo as here:
+--   cd /usr/local/share/sqlite-cloudtrail
+--   sqlite3 -cmd '.load /usr/local/lib/sqlite3/cloudtrail' -cmd '.mode box' < sql/demo.sql
 
 CREATE VIRTUAL TABLE cloudtrail_events USING cloudtrail('fixtures/demo');
 .read sql/ec2_console_login.sql

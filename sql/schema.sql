@@ -12,12 +12,18 @@
 -- inserting, and comparing or sorting event_time need the extension loaded;
 -- without it such a statement fails ("no such collation sequence"), never
 -- answers wrongly.
+--
+-- Files are known by their canonical location: the absolute path with
+-- symbolic links resolved (cloudtrail_ls.canonical), the same whichever way
+-- PATH was typed.  Every `file` column below holds it.
 
 -- The cloudtrail table's columns, typed.  Every row keeps the file and the
 -- 0-based record index it came from.  CloudTrail may deliver a record twice
 -- (same eventID, in the same or another file): it is stored once, and the
--- file's `duplicates` count in cloudtrail_ingested_files says so.  Records
--- without an eventID are keyed by (file, record_index) alone.
+-- file's `duplicates` count in cloudtrail_ingested_files says so.  A record
+-- with a stored eventID but other bytes is not a duplicate: it goes to
+-- cloudtrail_event_conflicts.  Records without an eventID are keyed by
+-- (file, record_index) alone.
 CREATE TABLE IF NOT EXISTS cloudtrail_events (
   event_time           TEXT COLLATE cloudtrail_time,  -- compared as instants (docs/time.md)
   event_source         TEXT,
@@ -41,7 +47,7 @@ CREATE TABLE IF NOT EXISTS cloudtrail_events (
   read_only            INTEGER,
   recipient_account_id TEXT,
   raw                  TEXT NOT NULL,
-  file                 TEXT NOT NULL,
+  file                 TEXT NOT NULL,     -- canonical location
   record_index         INTEGER NOT NULL,
   UNIQUE (file, record_index)
 );
@@ -53,32 +59,74 @@ CREATE INDEX IF NOT EXISTS cloudtrail_events_event_name        ON cloudtrail_eve
 CREATE INDEX IF NOT EXISTS cloudtrail_events_principal_id      ON cloudtrail_events(principal_id);
 CREATE INDEX IF NOT EXISTS cloudtrail_events_source_ip         ON cloudtrail_events(source_ip);
 
--- One row per file a walk found, once its records are all accounted for in
--- cloudtrail_events (stored here, or stored earlier from another file as the
--- same eventID).  sha256 is of the file's bytes as found, compressed or not.
--- An entry that could not be read as a file (walk error) has error set and
--- no sha256; the next ingest tries it again.
+-- One row per file a walk found, once its records are all accounted for:
+-- stored here, stored earlier from another file as the same record (same
+-- eventID, same bytes), or kept in cloudtrail_event_conflicts.  sha256 is of
+-- the file's bytes as found, compressed or not.  A file read with an error
+-- keeps it in `error` and is read again, whole, once its bytes change (a
+-- repaired download).  An entry that could not be read as a file (walk
+-- error) has error set and no sha256; the next ingest tries it again.
 CREATE TABLE IF NOT EXISTS cloudtrail_ingested_files (
-  file         TEXT PRIMARY KEY,
+  file         TEXT PRIMARY KEY,  -- canonical location
+  walked_as    TEXT,              -- the path as the walk gave it, that run
   size         INTEGER,           -- bytes on disk
   mtime        INTEGER,           -- modification time, Unix seconds
+  mtime_ns     INTEGER,           -- the same, and the status change time
+  ctime_ns     INTEGER,           --   and the inode: any change to them
+  inode        INTEGER,           --   makes the next ingest hash the file
   sha256       TEXT,
   format       TEXT,              -- as cloudtrail_files reports it
   records      INTEGER NOT NULL,  -- records the file holds (read before any error)
   stored       INTEGER NOT NULL,  -- of those, rows now in cloudtrail_events from this file
-  duplicates   INTEGER NOT NULL,  -- records - stored: eventIDs already stored
+  duplicates   INTEGER NOT NULL,  -- stored before from another file, byte for byte
+  conflicts    INTEGER NOT NULL,  -- a stored eventID with other bytes (cloudtrail_event_conflicts)
   error        TEXT,              -- NULL when the file read cleanly
+  note         TEXT,              -- what a file that is not CloudTrail is
   ingested_at  TEXT NOT NULL      -- UTC, ISO 8601
 );
 
--- Files whose bytes changed after they were ingested.  Their new content is
--- not merged; the analyst decides (the old rows stay, traceable to the file).
+-- Files whose bytes changed after they were ingested.  action says what
+-- the ingest did: 'not merged' (the old rows stay, traceable to the file;
+-- the analyst decides), or 'read again' (the earlier copy had `error`, and
+-- the rows stored from it are the first records of the new copy, which was
+-- read whole: a repaired download).
 CREATE TABLE IF NOT EXISTS cloudtrail_ingest_changes (
   file             TEXT NOT NULL,
   ingested_sha256  TEXT NOT NULL,
   current_sha256   TEXT NOT NULL,
   current_size     INTEGER,
   current_mtime    INTEGER,
+  action           TEXT NOT NULL,
+  previous_error   TEXT,
   seen_at          TEXT NOT NULL,
   PRIMARY KEY (file, current_sha256)
+);
+
+-- A record whose eventID is stored already, from another record with other
+-- bytes: an edited copy, or the same event exported another way (an
+-- Elastic document, a lookup-events item).  Kept whole, never dropped.
+CREATE TABLE IF NOT EXISTS cloudtrail_event_conflicts (
+  file                TEXT NOT NULL,
+  record_index        INTEGER NOT NULL,
+  event_id            TEXT NOT NULL,
+  raw                 TEXT NOT NULL,
+  stored_file         TEXT NOT NULL,     -- where the stored record with that eventID is
+  stored_record_index INTEGER NOT NULL,
+  seen_at             TEXT NOT NULL,
+  PRIMARY KEY (file, record_index)
+);
+
+-- One row per run of sql/ingest.sql, and its summary as (item, value)
+-- rows: what the script prints, kept.
+CREATE TABLE IF NOT EXISTS cloudtrail_ingest_runs (
+  run          INTEGER PRIMARY KEY,
+  paths        TEXT NOT NULL,          -- JSON array of the ingest_paths
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS cloudtrail_ingest_summary (
+  run    INTEGER NOT NULL REFERENCES cloudtrail_ingest_runs(run),
+  item   TEXT NOT NULL,
+  value  INTEGER,
+  PRIMARY KEY (run, item)
 );

@@ -50,6 +50,34 @@ def shell_alert_count(ext):
         check=True, capture_output=True, text=True).stdout.strip()
 
 
+def execute(ext, evidence, figure, suffix=""):
+    """Run the notebook on evidence with a fresh case database; check that
+    every cell runs.  Returns the executed notebook and its printed text."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    case_db = "dist/scratch/notebook-case%s.db" % suffix
+    os.makedirs("dist/scratch", exist_ok=True)
+    for stale in (figure, case_db):
+        if os.path.exists(stale):
+            os.remove(stale)
+    # The kernel must be this interpreter (the one that can load extensions):
+    # put its directory first so "python3" resolves to it.
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
+    os.environ.update(CLOUDTRAIL_EXTENSION=ext, CLOUDTRAIL_EVIDENCE=evidence,
+                      CLOUDTRAIL_FIGURE=figure,
+                      CLOUDTRAIL_CASE_DB=case_db,
+                      PYDEVD_DISABLE_FILE_VALIDATION="1")  # quiet debugpy's notice
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": os.getcwd()}})
+    try:
+        client.execute()
+        check("every cell runs on %s" % evidence, True)
+    except Exception as e:  # CellExecutionError, or the kernel did not start
+        check("every cell runs on %s" % evidence, False, str(e)[-2000:])
+    nbformat.write(nb, "dist/scratch/investigate%s.out.ipynb" % suffix)
+    text = "".join(o.get("text", "") for o in outputs(nb) if o.get("output_type") == "stream")
+    return nb, text
+
+
 def main():
     ext = sys.argv[1] if len(sys.argv) > 1 else "./dist/cloudtrail"
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -60,28 +88,7 @@ def main():
     expected = shell_alert_count(ext)
 
     figure = "dist/scratch/notebook-timeline.png"
-    case_db = "dist/scratch/notebook-case.db"
-    os.makedirs("dist/scratch", exist_ok=True)
-    for stale in (figure, case_db):
-        if os.path.exists(stale):
-            os.remove(stale)
-    # The kernel must be this interpreter (the one that can load extensions):
-    # put its directory first so "python3" resolves to it.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
-    os.environ.update(CLOUDTRAIL_EXTENSION=ext, CLOUDTRAIL_EVIDENCE="fixtures/demo",
-                      CLOUDTRAIL_FIGURE=figure,
-                      CLOUDTRAIL_CASE_DB=case_db,
-                      PYDEVD_DISABLE_FILE_VALIDATION="1")  # quiet debugpy's notice
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": os.getcwd()}})
-    try:
-        client.execute()
-        check("every cell runs", True)
-    except Exception as e:  # CellExecutionError, or the kernel did not start
-        check("every cell runs", False, str(e)[-2000:])
-    nbformat.write(nb, "dist/scratch/investigate.out.ipynb")
-
-    text = "".join(o.get("text", "") for o in outputs(nb) if o.get("output_type") == "stream")
+    nb, text = execute(ext, "fixtures/demo", figure)
     check("the notebook reports the shell's alert count (%s)" % expected,
           ("alerts: %s\n" % expected) in text, repr(text[:300]))
     check("the notebook displays a PNG figure",
@@ -91,6 +98,16 @@ def main():
         with open(figure, "rb") as f:
             ok = f.read(8) == b"\x89PNG\r\n\x1a\n"
     check("the figure file is a PNG", ok)
+
+    # regression: evidence with no alert (the common case) crashed the cell
+    # after "alerts: 0" with an IndexError.
+    nb, text = execute(ext, "fixtures/time", figure, "-no-alert")
+    check("without alerts the notebook says so", "alerts: 0\nNo alert in this evidence" in text,
+          repr(text[:300]))
+    check("... and every later cell says there is nothing to follow or draw",
+          "no alert: no role session to follow" in text and "no alert: no timeline" in text,
+          repr(text[-300:]))
+    check("... and draws nothing", not os.path.exists(figure))
     print("notebook: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

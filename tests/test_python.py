@@ -110,6 +110,35 @@ def main():
               str(e).startswith(("no such function", "no such table")))
     bare.close()
 
+    # The evidence database from Python (docs/python.md): schema, ingest,
+    # then the summary, which executescript does not show.
+    db = "dist/scratch/python-ingest.db"
+    if os.path.exists(db):
+        os.remove(db)
+    con4 = connect(db)
+    con4.isolation_level = None
+    con4.executescript(open("sql/schema.sql").read())
+    con4.execute("CREATE TEMP TABLE ingest_paths AS SELECT ? AS path", (DEMO,))
+    con4.executescript(open("sql/ingest.sql").read())
+    summary = dict(con4.execute(
+        "SELECT item, value FROM cloudtrail_ingest_summary "
+        "WHERE run = (SELECT max(run) FROM cloudtrail_ingest_runs)").fetchall())
+    check("the ingest summary is readable from Python", (24, 177, 177),
+          (summary.get("files_found"), summary.get("records_read"), summary.get("records_stored")))
+    con4.close()
+
+    # regression: errors=skip was silent in Python (sqlite3_log only): the
+    # skipped files now reach the process's stderr.
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "import sqlite3, sys; c = sqlite3.connect(':memory:'); "
+         "c.enable_load_extension(True); c.load_extension(sys.argv[1]); "
+         "print(c.execute(\"SELECT count(*) FROM cloudtrail('fixtures/bad', 'errors=skip')\")"
+         ".fetchone()[0])", EXT], capture_output=True, text=True)
+    check("errors=skip in Python says on stderr what it skipped", True,
+          "fixtures/bad/truncated.json.gz: truncated gzip stream at compressed byte 183 "
+          "(errors=skip: skipped after 5 records; cloudtrail_files lists it)" in probe.stderr)
+
     # Errors from the extension arrive as OperationalError with its message.
     try:
         con.execute("SELECT count(*) FROM cloudtrail('no/such/dir')").fetchall()
