@@ -65,6 +65,11 @@ dist/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist
 	$(CC) $(ALLFLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) -lsqlite3 $(LIBS)
 
+# Out-of-memory at every allocation, statement by statement (tests/c/test_oom.c).
+dist/test_oom: tests/c/test_oom.c $(SRCS) $(HDRS) VERSION
+	@mkdir -p dist
+	$(CC) $(ALLFLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_oom.c $(SRCS) -lsqlite3 $(LIBS)
+
 # Loads the built extension into a pretend old host (tests/c/test_oldhost.c).
 dist/test_oldhost: tests/c/test_oldhost.c
 	@mkdir -p dist
@@ -74,9 +79,10 @@ demo: $(EXT)
 	@$(SQLITE3) -batch -init /dev/null :memory: \
 	  -cmd '.load ./$(EXT)' -cmd '.mode box' < sql/demo.sql
 
-test: $(EXT) $(NOCRYPTO_EXT) dist/test_unit dist/test_oldhost test-portable test-threads test-install
+test: $(EXT) $(NOCRYPTO_EXT) dist/test_unit dist/test_oom dist/test_oldhost test-portable test-threads test-install
 	@sh tests/run_sql.sh ./$(EXT)
 	@./dist/test_unit
+	@./dist/test_oom
 	@./dist/test_oldhost ./$(EXT)
 	@bash tests/run_system.sh ./$(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
@@ -154,11 +160,17 @@ dist/asan/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	$(CC) -std=c11 $(WARN) $(CPPFLAGS) $(ASAN_FLAGS) -DSQLITE_CORE -Iext -o $@ \
 	  tests/c/test_unit.c $(SRCS) -lsqlite3 $(LIBS)
 
-asan: $(ASAN_EXT) dist/asan/test_unit
+dist/asan/test_oom: tests/c/test_oom.c $(SRCS) $(HDRS) VERSION
+	@mkdir -p dist/asan
+	$(CC) -std=c11 $(WARN) $(CPPFLAGS) $(ASAN_FLAGS) -DSQLITE_CORE -Iext -o $@ \
+	  tests/c/test_oom.c $(SRCS) -lsqlite3 $(LIBS)
+
+asan: $(ASAN_EXT) dist/asan/test_unit dist/asan/test_oom
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  LD_PRELOAD=$(ASAN_RT) sh tests/run_sql.sh ./$(ASAN_EXT)
 	@ASAN_OPTIONS=detect_leaks=1 ./dist/asan/test_unit
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./dist/asan/test_oom
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  SQLITE3="env LD_PRELOAD=$(ASAN_RT) $(SQLITE3)" bash tests/test_validate.sh ./$(ASAN_EXT)

@@ -317,9 +317,12 @@ static int ctZlibStart(CtStream *p, size_t nIn){
       return ctStreamErrText(p, ctStreamGzError(p, "cannot start inflate", 0));
     }
   }else{
+    int rc;
     p->zs.zalloc = ctZalloc;
     p->zs.zfree = ctZfree;
-    if( inflateInit2(&p->zs, 16+MAX_WBITS)!=Z_OK ){
+    rc = inflateInit2(&p->zs, 16+MAX_WBITS);
+    if( rc==Z_MEM_ERROR ) return SQLITE_NOMEM;
+    if( rc!=Z_OK ){
       return ctStreamErrText(p, ctStreamGzError(p, "cannot start inflate", 0));
     }
     p->bZInit = 1;

@@ -221,4 +221,14 @@ if [ -n "$nocrypto" ]; then
        "SELECT count(*) FROM cloudtrail('fixtures/demo')" 2>&1)"
 fi
 
+# regression: out-of-memory while decoding a signature was "not a hex
+# string".  Every allocation of a full validation fails in turn
+# (tests/c/test_oom.c, when it is built): only the right rows or SQLITE_NOMEM.
+oom=${TEST_OOM:-dist/test_oom}
+if [ -x "$oom" ]; then
+  out=$("$oom" "SELECT file, status, detail, signature_status FROM cloudtrail_validate('$dir/clean', 'public_keys=$keys signatures=$sigs')" 2>&1)
+  check "out-of-memory at any allocation of a validation is SQLITE_NOMEM" 1 \
+    "$(printf '%s\n' "$out" | grep -c '^oom: 1 passed, 0 failed')"
+fi
+
 check_summary validate
