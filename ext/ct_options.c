@@ -77,6 +77,19 @@ int ctParseSizeOption(const char *zName, const char *zV, sqlite3_int64 nMin,
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+/* An option zName with two values: *pi 0 for zV equal to zA, 1 for zB;
+** else an error naming both. */
+static int ctOptionPair(const char *zName, const char *zV, const char *zA,
+                        const char *zB, int *pi, char **pzErr){
+  if( strcmp(zV, zA)==0 || strcmp(zV, zB)==0 ){
+    *pi = strcmp(zV, zB)==0;
+    return SQLITE_OK;
+  }
+  *pzErr = sqlite3_mprintf("cloudtrail: %s must be %s or %s, not '%s'",
+                           zName, zA, zB, zV);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 /*
 ** Set one option.  Key and value are not NUL-terminated; the value may be
 ** quoted.  On error *pzErr is a "cloudtrail: …" message.
@@ -84,17 +97,12 @@ int ctParseSizeOption(const char *zName, const char *zV, sqlite3_int64 nMin,
 int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
                  const char *zVal, size_t nVal, char **pzErr){
   char *zV = ctDequote(zVal, nVal);
-  int rc = SQLITE_OK;
+  int rc = SQLITE_OK, i = 0;
   sqlite3_int64 n;
   if( zV==0 ) return SQLITE_NOMEM;
   if( nKey==6 && memcmp(zKey, "errors", 6)==0 ){
-    if( strcmp(zV, "strict")==0 ) p->bSkip = 0;
-    else if( strcmp(zV, "skip")==0 ) p->bSkip = 1;
-    else{
-      *pzErr = sqlite3_mprintf("cloudtrail: errors must be strict or skip, "
-                               "not '%s'", zV);
-      rc = SQLITE_ERROR;
-    }
+    rc = ctOptionPair("errors", zV, "strict", "skip", &i, pzErr);
+    if( rc==SQLITE_OK ) p->bSkip = i;
   }else if( nKey==15 && memcmp(zKey, "max_record_size", 15)==0 ){
     rc = ctParseSizeOption("max_record_size", zV, CT_MIN_MAX_RECORD, &n, pzErr);
     if( rc==SQLITE_OK ) p->mxRecord = n;
@@ -102,34 +110,17 @@ int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
     rc = ctParseSizeOption("buffer_size", zV, CT_MIN_BUFFER, &n, pzErr);
     if( rc==SQLITE_OK ) p->nBuffer = n;
   }else if( nKey==7 && memcmp(zKey, "threads", 7)==0 ){
-    if( strcmp(zV, "0")==0 ) p->nThreads = 0;
-    else if( strcmp(zV, "1")==0 ) p->nThreads = CT_STREAM_THREADS;
-    else{
-      *pzErr = sqlite3_mprintf("cloudtrail: threads must be 0 or 1, not '%s'", zV);
-      rc = SQLITE_ERROR;
-    }
+    rc = ctOptionPair("threads", zV, "0", "1", &i, pzErr);
+    if( rc==SQLITE_OK ) p->nThreads = i ? CT_STREAM_THREADS : 0;
   }else if( nKey==5 && memcmp(zKey, "prune", 5)==0 ){
-    if( strcmp(zV, "0")==0 ) p->bPrune = 0;
-    else if( strcmp(zV, "1")==0 ) p->bPrune = 1;
-    else{
-      *pzErr = sqlite3_mprintf("cloudtrail: prune must be 0 or 1, not '%s'", zV);
-      rc = SQLITE_ERROR;
-    }
+    rc = ctOptionPair("prune", zV, "0", "1", &i, pzErr);
+    if( rc==SQLITE_OK ) p->bPrune = i;
   }else if( nKey==14 && memcmp(zKey, "not_cloudtrail", 14)==0 ){
-    if( strcmp(zV, "ignore")==0 ) p->eNotCt = CT_NOTCT_IGNORE;
-    else if( strcmp(zV, "error")==0 ) p->eNotCt = CT_NOTCT_ERROR;
-    else{
-      *pzErr = sqlite3_mprintf("cloudtrail: not_cloudtrail must be ignore or "
-                               "error, not '%s'", zV);
-      rc = SQLITE_ERROR;
-    }
+    rc = ctOptionPair("not_cloudtrail", zV, "ignore", "error", &i, pzErr);
+    if( rc==SQLITE_OK ) p->eNotCt = i ? CT_NOTCT_ERROR : CT_NOTCT_IGNORE;
   }else if( nKey==5 && memcmp(zKey, "quiet", 5)==0 ){
-    if( strcmp(zV, "0")==0 ) p->bQuiet = 0;
-    else if( strcmp(zV, "1")==0 ) p->bQuiet = 1;
-    else{
-      *pzErr = sqlite3_mprintf("cloudtrail: quiet must be 0 or 1, not '%s'", zV);
-      rc = SQLITE_ERROR;
-    }
+    rc = ctOptionPair("quiet", zV, "0", "1", &i, pzErr);
+    if( rc==SQLITE_OK ) p->bQuiet = i;
   }else{
     *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' (expected "
         "errors, max_record_size, buffer_size, threads, prune, not_cloudtrail "
