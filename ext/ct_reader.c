@@ -247,8 +247,13 @@ static char *ctDescribeKeys(CtSpan obj){
 static int ctReaderClassify(CtReader *p, CtSpan obj, int bRecord,
                             sqlite3_int64 iStart){
   if( p->eClass==CT_CLASS_UNKNOWN ){
+    CtSpan hits = bRecord ? obj : ct_json_lookup(obj, "hits.hits");
     if( bRecord ){
       p->eClass = CT_CLASS_CLOUDTRAIL;
+    }else if( hits.z && hits.z[0]=='[' ){
+      /* It may hold records, which would otherwise be passed over. */
+      return ctReaderError(p, "a whole Elasticsearch search response, which is "
+          "not read: export its hits array instead (jq '.hits.hits')");
     }else{
       char *zKeys = ctDescribeKeys(obj);
       int rc = ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(

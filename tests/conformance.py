@@ -400,6 +400,10 @@ def expected_file(path):
         if kind != "digest":
             rows.append(expected_row("raw" if kind == "hit-raw" else kind, rec,
                                      exact_raw, path, len(rows)))
+    first = values[0] if values else None
+    if verdict is False and isinstance(first, dict) and isinstance(first.get("hits"), dict) \
+            and isinstance(first["hits"].get("hits"), list):
+        raise BadFile("a whole Elasticsearch search response")
     if verdict is None and values and isinstance(values[0], dict) \
             and not any(isinstance(values[0].get(k), list) for k in ("Records", "Events")):
         verdict = False                  # an empty object

@@ -35,3 +35,5 @@ SELECT (SELECT count(*) FROM cloudtrail('fixtures/bad', 'errors=skip'))
      = (SELECT sum(records) FROM cloudtrail_files('fixtures/bad'));
 SELECT (SELECT count(*) FROM cloudtrail('fixtures', 'errors=skip'))
      = (SELECT sum(records) FROM cloudtrail_files('fixtures'));
+SELECT '-- a whole Elasticsearch search response: its hits may be records, so an error, not "not CloudTrail"';
+SELECT count(*) FROM cloudtrail('fixtures/bad/es-search-response.json', 'not_cloudtrail=ignore');
