@@ -568,10 +568,15 @@ static int ctReaderTop(CtReader *p, int c){
   if( c!='[' && c!='{' ){
     if( p->nTop==0 ){
       p->eState = CT_S_DONE;
+      p->bStopped = 1;
       return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("not "
           "JSON: expected '{' or '[' at %s %lld", ctByteWord(p), p->iPos));
     }
-    if( p->eClass==CT_CLASS_OTHER ){ p->eState = CT_S_DONE; return SQLITE_DONE; }
+    if( p->eClass==CT_CLASS_OTHER ){
+      p->eState = CT_S_DONE;
+      p->bStopped = 1;
+      return SQLITE_DONE;
+    }
     return ctReaderSyntax(p, p->iPos, "expected '{' or '['");
   }
   p->nTop++;
@@ -604,7 +609,7 @@ static int ctReaderStep(CtReader *p){
     int rc;
     p->bBomDone = 1;
     rc = ctReaderSniff(p);
-    if( rc==SQLITE_DONE ) p->eState = CT_S_DONE;
+    if( rc==SQLITE_DONE ){ p->eState = CT_S_DONE; p->bStopped = 1; }
     if( rc ) return p->rc ? p->rc : rc;
   }
   for(;;){
@@ -678,6 +683,7 @@ int ctReaderNext(CtReader *p){
     p->zNote = sqlite3_mprintf("%z; reading stopped: %s", p->zNote, zWhy);
     sqlite3_free(p->zErr);
     p->zErr = 0;
+    p->bStopped = 1;
     p->rc = p->zNote ? SQLITE_OK : SQLITE_NOMEM;
     return p->zNote ? SQLITE_DONE : SQLITE_NOMEM;
   }

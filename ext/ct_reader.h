@@ -51,6 +51,7 @@ struct CtReader {
   int eClass;               /* CT_CLASS_* in ct_reader.c: CloudTrail or not */
   char *zNote;              /* what a file that is not CloudTrail is */
   int bMixed;               /* it holds a CloudTrail record after all */
+  int bStopped;             /* reading ended before the end of the file */
   sqlite3_int64 nRecord;    /* records returned so far */
   /* The current record, valid until the next ctReaderNext(): */
   CtSpan rec;               /* its JSON text (the raw column) */

@@ -781,7 +781,7 @@ static int ctFilesNext(CtCursor *pCur){
   if( rc==SQLITE_DONE ){
     /* Known only for a file read to its end: one recognised from its
     ** first bytes as not CloudTrail is not read further. */
-    if( pCur->pRdr->s.bEof ){
+    if( !pCur->pRdr->bStopped ){
       pI->nBytes = pCur->pRdr->s.iBase + (sqlite3_int64)pCur->pRdr->s.nData;
     }
   }else{

@@ -21,7 +21,8 @@
 ** Checked, besides the sanitizers:
 **   - a query with pushed-down constraints returns exactly the rows of the
 **     same query whose constraints SQLite evaluates itself (`+column`
-**     cannot be pushed), prune=0;
+**     cannot be pushed), prune=0 — or, when the event_time bound is not a
+**     time, fails saying so;
 **   - the plain file and its gzip copy give the same rows and the same
 **     cloudtrail_files summary (format, records, decoded bytes).
 */
@@ -75,7 +76,8 @@ static const char *const azPush[][2] = {
 
 static const char *const azTime[] = {
   "2026-11-20T09:30:00Z", "2026-11-20", "2026", "", "2026-11-20T12:05:00Z",
-  "2026-11-20T09:51:20Z", "\xff",
+  "2026-11-20T09:51:20Z", "\xff", "2026-11-20 09:30:00", "2026-11-20T11:30:00+02:00",
+  "2026-11-20T09:51:20.500Z", "2026-11-31",
 };
 #define N_TIME (sizeof(azTime)/sizeof(azTime[0]))
 
@@ -173,6 +175,14 @@ static void runSql(const char *zSql, const char *zArg1, const char *zArg2,
   sqlite3_finalize(pStmt);
 }
 
+/* True if z is a time by cloudtrail_time(): a bound that is not one makes a
+** pushed event_time comparison fail, naming it (docs/time.md). */
+static int isTime(const char *z){
+  Result r;
+  runSql("SELECT cloudtrail_time(?2)", 0, z, &r);
+  return r.rc==SQLITE_DONE;
+}
+
 static void sameResult(const Result *a, const Result *b, const char *zWhat){
   if( a->rc==SQLITE_INTERRUPT || b->rc==SQLITE_INTERRUPT ) return;
   if( a->rc==b->rc && a->nRow==b->nRow && a->h==b->h
@@ -221,6 +231,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
              " event_name, event_source FROM cloudtrail(?1, '%s') WHERE %s",
              zOpt, azPush[iPush][1]);
     runSql(zSql, zDir, zTime, &b);
+    if( a.rc==SQLITE_ERROR && strstr(a.zErr, "cloudtrail: event_time bound '")
+     && !isTime(zTime) ){
+      continue;          /* refused, as documented, where SQLite alone orders it first */
+    }
     sameResult(&a, &b, "rows with and without pushed-down constraints");
   }
 
