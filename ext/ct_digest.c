@@ -392,11 +392,22 @@ static int ctTrailSortFiles(CtTrail *p);
 int ctTrailRead(CtTrail *p, const char *zPath, sqlite3_stmt *pPing,
                 char **pzErr){
   CtWalk *pWalk = 0;
+  CtOwnDb *pOwn = 0;
   CtStream s;
-  const char *zFile, *zFileErr;
+  const char *zFile, *zFileErr, *zSchema = 0;
   int rc = ctWalkOpen(zPath, &pWalk, pzErr);
   memset(&s, 0, sizeof(s));
   s.fd = -1;
+  /* The connection's own database files are never opened: closing any
+  ** descriptor of a database file drops the locks SQLite holds on it. */
+  if( rc==SQLITE_OK ){
+    rc = ctOwnDbLoad(sqlite3_db_handle(pPing), &pOwn);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("cloudtrail: cannot list this connection's "
+          "database files (PRAGMA database_list): %s",
+          sqlite3_errmsg(sqlite3_db_handle(pPing)));
+    }
+  }
   while( rc==SQLITE_OK && (rc = ctWalkNext(pWalk, &zFile, &zFileErr, pzErr))==SQLITE_ROW ){
     CtVFile *f;
     rc = sqlite3_step(pPing);
@@ -414,10 +425,17 @@ int ctTrailRead(CtTrail *p, const char *zPath, sqlite3_stmt *pPing,
       f->zErr = sqlite3_mprintf("%s", zFileErr);
       rc = f->zErr ? SQLITE_OK : SQLITE_NOMEM;
     }else{
-      rc = ctTrailReadFile(p, &s, p->nFile-1);
+      int eOwn = ctOwnDbKind(pOwn, zFile, ctWalkStat(pWalk), &zSchema);
+      if( eOwn!=CT_OWN_NONE ){
+        f->zNote = ctOwnDbNote(eOwn, zSchema);
+        rc = f->zNote ? SQLITE_OK : SQLITE_NOMEM;
+      }else{
+        rc = ctTrailReadFile(p, &s, p->nFile-1);
+      }
     }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  ctOwnDbFree(pOwn);
   ctStreamClose(&s);
   ctWalkClose(pWalk);
   return rc==SQLITE_OK ? ctTrailSortFiles(p) : rc;
@@ -480,6 +498,7 @@ void ctTrailClear(CtTrail *p){
   for(i=0; i<p->nFile; i++){
     sqlite3_free(p->aFile[i].zPath);
     sqlite3_free(p->aFile[i].zErr);
+    sqlite3_free(p->aFile[i].zNote);
   }
   for(i=0; i<p->nDigest; i++){
     CtVDigest *d = &p->aDigest[i];

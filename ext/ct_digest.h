@@ -26,6 +26,8 @@ struct CtVFile {
   int nKey;                    /* … and its length without ".gz" */
   char zSha[CT_SHA256_HEX+1];  /* SHA-256 of the decoded bytes; "" if unread */
   char *zErr;                  /* why it could not be read, or 0 */
+  char *zNote;                 /* not read on purpose (this connection's
+                               ** own database file): why, or 0 */
   int iDigest;                 /* index in aDigest, or -1 */
   int nNamed;                  /* times a digest names it */
 };

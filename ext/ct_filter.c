@@ -142,15 +142,18 @@ static int ctTermAdd(CtFilterTerm *t, sqlite3_value *pVal, char **pzErr){
 }
 
 /* Read term t's values from v (an IN list when op is CT_OP_IN).  Returns
-** as ctTermAdd(). */
+** as ctTermAdd(), but SQLITE_OK at the end of an IN list. */
 static int ctTermValues(CtFilterTerm *t, sqlite3_value *v, char **pzErr){
   sqlite3_value *pVal = 0;
   int rc = SQLITE_OK, bIn = t->op==CT_OP_IN;
   if( bIn ) rc = sqlite3_vtab_in_first(v, &pVal);
   else pVal = v;
   while( rc==SQLITE_OK && pVal ){
-    rc = ctTermAdd(t, pVal, pzErr);
-    if( rc!=SQLITE_OK || !bIn ) break;
+    /* A NULL in an IN list matches nothing: the other values still count. */
+    if( !bIn || sqlite3_value_type(pVal)!=SQLITE_NULL ){
+      rc = ctTermAdd(t, pVal, pzErr);
+      if( rc!=SQLITE_OK || !bIn ) break;
+    }
     rc = sqlite3_vtab_in_next(v, &pVal);
   }
   return rc==SQLITE_DONE && bIn ? SQLITE_OK : rc;

@@ -328,6 +328,11 @@ static int ctLsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   rc = ctWalkOpen(zPath, &pCur->pWalk, &zErr);
   if( rc!=SQLITE_OK ) return ctLsError(cur->pVtab, rc, zErr);
   rc = ctOwnDbLoad(((CtLsVtab*)cur->pVtab)->db, &pCur->pOwn);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    return ctLsError(cur->pVtab, rc, sqlite3_mprintf("cloudtrail: cannot list "
+        "this connection's database files (PRAGMA database_list): %s",
+        sqlite3_errmsg(((CtLsVtab*)cur->pVtab)->db)));
+  }
   if( rc!=SQLITE_OK ) return rc;
   pCur->bEof = 0;
   return ctLsStep(pCur);

@@ -187,12 +187,13 @@ int ctOptionsParse(CtOptions *p, const char *z, char **pzErr){
 }
 
 /*
-** xColumn of a hidden argument column (zArg of table zTable): its value z
-** (0 for SQL NULL) when this scan was given the argument, else an error.
-** Reading an argument the scan was not given can only be SQLite checking a
-** comparison it could not hand to the table, such as
-** "FROM cloudtrail('d') AS c CROSS JOIN t WHERE c.options = t.o": answering
-** it would silently be another query, so it fails instead.
+** xColumn of a hidden argument column (zArg of table-valued function
+** zTable): its value z (0 for SQL NULL) when this scan was given the
+** argument, else an error.  The argument's value is what it was given, so
+** when it was not, a comparison such as "FROM cloudtrail('d') AS c CROSS
+** JOIN t WHERE c.options = t.o" — which SQLite could not hand to the table
+** in that join order — has no right answer: it fails instead of silently
+** being another query.  (So does reading the column in such a scan.)
 */
 int ctResultArgument(sqlite3_context *ctx, const char *zTable,
                      const char *zArg, int bGiven, const char *z){

@@ -85,9 +85,45 @@ static int ctReaderError(CtReader *p, const char *zFmt, ...){
   return p->rc;
 }
 
+/* Out of memory: end the reading with SQLITE_NOMEM. */
+static int ctReaderNoMem(CtReader *p){
+  p->rc = SQLITE_NOMEM;
+  p->eState = CT_S_DONE;
+  return SQLITE_NOMEM;
+}
+
 /* The first decoded byte the parser may still need. */
 static sqlite3_int64 ctAnchor(CtReader *p){
   return p->bProbing ? p->iObj : p->iPos;
+}
+
+static int ctReaderOther(CtReader *p, int eFormat, char *zNote);
+static char *ctDescribeKeys(CtSpan obj, const CtMembers *pM);
+
+/*
+** The file's first object cannot fit in the window.  If the members read
+** so far already show it is no record (none of a record's, an Elastic
+** document's or a wrapper's keys, which come first in every export), mark
+** the file not CloudTrail: 1.  0 if it may be a record (then it is an
+** error), or, with p->rc set, when out of memory.
+*/
+static int ctReaderTooBigOther(CtReader *p){
+  CtShape shape;
+  CtSpan obj;
+  char *zKeys;
+  if( p->eClass!=CT_CLASS_UNKNOWN || !p->bProbing || p->nTop!=1
+   || p->mem.n==0 || p->mem.bOverflow ){
+    return 0;
+  }
+  obj.z = p->s.aBuf + (p->iObj - p->s.iBase);
+  obj.n = p->s.nData - (size_t)(p->iObj - p->s.iBase);
+  if( ctRecordShape(obj, &p->mem, &shape)!=CT_SHAPE_NONE || p->mSeenKeys ) return 0;
+  zKeys = ctDescribeKeys(obj, &p->mem);
+  p->bOtherJson = 1;
+  return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
+      "JSON, but not a CloudTrail record, an Elastic document or an export of "
+      "them (the object at %s %lld: %z)", ctByteWord(p), p->iObj, zKeys) : 0)
+      ==SQLITE_DONE;
 }
 
 /*
@@ -98,14 +134,18 @@ static int ctReaderMore(CtReader *p){
   int rc = ctStreamMore(&p->s, (size_t)(ctAnchor(p) - p->s.iBase));
   if( rc==CT_STREAM_OK ) return SQLITE_OK;
   if( rc==CT_STREAM_TOOBIG ){
+    if( ctReaderTooBigOther(p) ){
+      return ctReaderError(p, "the object at %s %lld is larger than "
+          "max_record_size (%lld bytes)", ctByteWord(p), p->iObj,
+          (sqlite3_int64)p->mxRecord);
+    }
+    if( p->rc ) return p->rc;
     return ctReaderError(p, "record %lld at %s %lld is larger than "
         "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p),
         ctAnchor(p), (sqlite3_int64)p->mxRecord);
   }
   if( rc==CT_STREAM_ERROR ) return ctReaderError(p, "%s", p->s.zErr);
-  p->rc = SQLITE_NOMEM;
-  p->eState = CT_S_DONE;
-  return SQLITE_NOMEM;
+  return ctReaderNoMem(p);
 }
 
 /* Skip whitespace; return the next byte, CT_PEEK_EOF or CT_PEEK_ERR. */
@@ -216,21 +256,42 @@ static int ctReaderOther(CtReader *p, int eFormat, char *zNote){
   p->eFormat = eFormat;
   sqlite3_free(p->zNote);
   p->zNote = zNote;
-  if( zNote==0 ){ p->rc = SQLITE_NOMEM; p->eState = CT_S_DONE; return SQLITE_NOMEM; }
+  if( zNote==0 ) return ctReaderNoMem(p);
   return SQLITE_DONE;
 }
 
-/* "its keys: a, b, c, …" (or "no keys") for the object obj, for notes. */
-static char *ctDescribeKeys(CtSpan obj){
+/* How many bytes of the key k to show: at most CT_NOTE_KEY_MAX, never
+** cutting a UTF-8 sequence or a \u escape in two. */
+static int ctNoteKeyLen(CtSpan k){
+  size_t n = k.n<CT_NOTE_KEY_MAX ? k.n : CT_NOTE_KEY_MAX, i;
+  if( n==k.n ) return (int)n;
+  while( n>0 && ((unsigned char)k.z[n]&0xC0)==0x80 ) n--;
+  for(i=n>6 ? n-6 : 0; i<n; i++){
+    if( k.z[i]=='\\' ){ n = i; break; }
+  }
+  return (int)n;
+}
+
+/* "its keys: a, b, c, …" (or "no keys") for the object obj, for notes:
+** from the member table pM when it has the object's members (also for an
+** object not yet complete), else by scanning obj. */
+static char *ctDescribeKeys(CtSpan obj, const CtMembers *pM){
   CtSpan key, val;
   size_t i = 1;
-  int n = 0;
+  int n = 0, k = 0;
   char *z = sqlite3_mprintf("its keys:");
-  while( z && ct_json_next_member(obj.z, obj.n, &i, &key, &val) ){
+  for(;;){
+    if( pM && !pM->bOverflow ){
+      if( k>=pM->n ) break;
+      key.z = obj.z + pM->a[k].iKey;
+      key.n = pM->a[k++].nKey;
+    }else if( !ct_json_next_member(obj.z, obj.n, &i, &key, &val) ){
+      break;
+    }
+    if( z==0 ) break;
     if( n++==CT_NOTE_KEYS ){ z = sqlite3_mprintf("%z …", z); break; }
-    z = sqlite3_mprintf("%z%s %.*s%s", z, n>1 ? "," : "",
-                        (int)(key.n<CT_NOTE_KEY_MAX ? key.n : CT_NOTE_KEY_MAX),
-                        key.z, key.n>CT_NOTE_KEY_MAX ? "…" : "");
+    z = sqlite3_mprintf("%z%s %.*s%s", z, n>1 ? "," : "", ctNoteKeyLen(key),
+                        key.z, (size_t)ctNoteKeyLen(key)<key.n ? "…" : "");
   }
   if( z && n==0 ){ sqlite3_free(z); z = sqlite3_mprintf("no keys"); }
   return z;
@@ -255,8 +316,10 @@ static int ctReaderClassify(CtReader *p, CtSpan obj, int bRecord,
       return ctReaderError(p, "a whole Elasticsearch search response, which is "
           "not read: export its hits array instead (jq '.hits.hits')");
     }else{
-      char *zKeys = ctDescribeKeys(obj);
-      int rc = ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
+      char *zKeys = ctDescribeKeys(obj, &p->mem);
+      int rc;
+      p->bOtherJson = 1;
+      rc = ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
           "JSON, but not a CloudTrail record, an Elastic document or an "
           "export of them (the object at %s %lld: %z)", ctByteWord(p), iStart,
           zKeys) : 0);
@@ -264,8 +327,8 @@ static int ctReaderClassify(CtReader *p, CtSpan obj, int bRecord,
     }
   }
   if( p->eClass==CT_CLASS_CLOUDTRAIL && !bRecord ){
-    char *zKeys = ctDescribeKeys(obj);
-    if( zKeys==0 ) return ctReaderOther(p, p->eFormat, 0);
+    char *zKeys = ctDescribeKeys(obj, &p->mem);
+    if( zKeys==0 ) return ctReaderNoMem(p);
     ctReaderError(p, "record %lld at %s %lld is not a CloudTrail record, an "
         "Elastic document or an export of them (%s)", p->nRecord,
         ctByteWord(p), iStart, zKeys);
@@ -309,11 +372,6 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
   obj.z = p->s.aBuf + (iStart - p->s.iBase);
   obj.n = (size_t)(iEnd - iStart);
   p->iRecOff = iStart;
-  if( obj.n>p->mxRecord ){
-    return ctReaderError(p, "record %lld at %s %lld is larger than "
-        "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p), iStart,
-        (sqlite3_int64)p->mxRecord);
-  }
   eShape = ctRecordShape(obj, &p->mem, &shape);
   if( p->eCont==CT_CONT_EVENTS && !p->bProbing && eShape!=CT_SHAPE_LOOKUP ){
     return ctReaderError(p, "record %lld at %s %lld has no CloudTrailEvent "
@@ -325,6 +383,13 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
   }else{
     int rc = ctReaderClassify(p, obj, eShape!=CT_SHAPE_NONE, iStart);
     if( rc!=SQLITE_ROW ) return rc;
+  }
+  /* Only a record is held to max_record_size: what is passed over is not
+  ** one (and still fits the window, which is larger). */
+  if( obj.n>p->mxRecord ){
+    return ctReaderError(p, "record %lld at %s %lld is larger than "
+        "max_record_size (%lld bytes)", p->nRecord, ctByteWord(p), iStart,
+        (sqlite3_int64)p->mxRecord);
   }
   if( p->nRecord==0 && p->eFormat!=CT_FMT_RECORDS
    && p->eFormat!=CT_FMT_LOOKUP ){
@@ -411,6 +476,7 @@ static int ctReaderMember(CtReader *p){
   if( c==CT_PEEK_ERR ) return p->rc;
   if( c==CT_PEEK_EOF ) return ctReaderEnds(p);
   if( zDup && c=='[' ){
+    p->bMixed |= p->eClass==CT_CLASS_OTHER;
     /* Readers that keep the last of duplicate keys would read these
     ** records, those that keep the first would not: refuse to choose. */
     return ctReaderError(p, "a second \"%s\" key at %s %lld holds an array: "
@@ -418,15 +484,10 @@ static int ctReaderMember(CtReader *p){
         iKey-1);
   }
   if( eCont>=0 && c=='[' ){
-    if( p->eClass==CT_CLASS_OTHER ){
-      p->bMixed = 1;
-      return ctReaderError(p, "the %s array at %s %lld holds CloudTrail records, "
-          "but the file's first value is not (%s): a file mixing them is not "
-          "read", eCont==CT_CONT_RECORDS ? "Records" : "Events", ctByteWord(p),
-          p->iPos, p->zNote);
-    }
-    p->eClass = CT_CLASS_CLOUDTRAIL;
-    if( p->nRecord==0 ){
+    /* In a file taken for something else, the array's first element (if
+    ** it has one) is the mixing error (ctReaderElement()). */
+    if( p->eClass==CT_CLASS_UNKNOWN ) p->eClass = CT_CLASS_CLOUDTRAIL;
+    if( p->nRecord==0 && p->eClass==CT_CLASS_CLOUDTRAIL ){
       p->eFormat = eCont==CT_CONT_RECORDS ? CT_FMT_RECORDS : CT_FMT_LOOKUP;
     }
     p->bWrapper = 1;
@@ -458,6 +519,7 @@ static int ctReaderElement(CtReader *p, int c){
   if( c!='{' && p->eCont==CT_CONT_ARRAY && p->eClass!=CT_CLASS_CLOUDTRAIL ){
     /* A top-level array of values that are not objects: not CloudTrail
     ** (a later object that is a record still fails the file). */
+    p->bOtherJson |= p->eClass==CT_CLASS_UNKNOWN;
     if( p->eClass==CT_CLASS_UNKNOWN
      && ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("JSON, but not "
           "CloudTrail: an array whose element at %s %lld is not an object",
@@ -469,6 +531,13 @@ static int ctReaderElement(CtReader *p, int c){
     p->bFirst = 0;
     p->eState = CT_S_AFTER_ELEM;
     return CT_CONTINUE;
+  }
+  if( p->eClass==CT_CLASS_OTHER && p->eCont!=CT_CONT_ARRAY ){
+    p->bMixed = 1;
+    return ctReaderError(p, "the %s array holds a record at %s %lld, but the "
+        "file's first value is not CloudTrail (%s): a file mixing them is not "
+        "read", p->eCont==CT_CONT_RECORDS ? "Records" : "Events", ctByteWord(p),
+        iStart, p->zNote);
   }
   if( c!='{' ){
     return ctReaderError(p, "record %lld at %s %lld is not a JSON object",
@@ -487,18 +556,34 @@ static void ctReaderCloseArray(CtReader *p){
   p->eState = p->eCont==CT_CONT_ARRAY ? CT_S_TOP : CT_S_AFTER_MEMBER;
 }
 
+/* Code units looked at to tell UTF-16 without a byte order mark. */
+#define CT_UTF16_PROBE 8
+
+/* True if the CT_UTF16_PROBE code units at a (n bytes) look like ASCII
+** text in UTF-16 with the zero byte at offset iZero (1: LE, 0: BE). */
+static int ctLooksUtf16(const unsigned char *a, size_t n, int iZero){
+  size_t i;
+  if( n<2*CT_UTF16_PROBE ) return 0;
+  for(i=0; i<2*CT_UTF16_PROBE; i+=2){
+    unsigned c = a[i+1-iZero];
+    if( a[i+iZero]!=0 || !(CT_JSON_IS_WS((char)c) || (c>=0x20 && c<0x7f)) ) return 0;
+  }
+  return 1;
+}
+
 /*
-** UTF-16 text, with or without a byte order mark: 1 (little-endian) or 2
-** (big-endian), with *pbJson set if its first character that is not a
-** space is '{' or '['; 0 if a[0..n) does not look like UTF-16.
+** UTF-16 text, with a byte order mark or (without one) ASCII in its first
+** code units: 1 (little-endian) or 2 (big-endian), with *pbJson set if its
+** first character that is not a space is '{' or '['; 0 if a[0..n) does not
+** look like UTF-16.
 */
 static int ctUtf16(const unsigned char *a, size_t n, int *pbJson){
   int e = 0;
   size_t i = 0;
   if( n>=2 && a[0]==0xFF && a[1]==0xFE ){ e = 1; i = 2; }
   else if( n>=2 && a[0]==0xFE && a[1]==0xFF ){ e = 2; i = 2; }
-  else if( n>=2 && (a[0]=='{' || a[0]=='[') && a[1]==0 ) e = 1;
-  else if( n>=2 && a[0]==0 && (a[1]=='{' || a[1]=='[') ) e = 2;
+  else if( ctLooksUtf16(a, n, 1) ) e = 1;
+  else if( ctLooksUtf16(a, n, 0) ) e = 2;
   if( e==0 ) return 0;
   for(; i+1<n; i+=2){
     unsigned lo = a[i + (e==2)], hi = a[i + (e==1)];
@@ -566,16 +651,39 @@ static int ctReaderTop(CtReader *p, int c){
     return SQLITE_DONE;
   }
   if( c!='[' && c!='{' ){
-    if( p->nTop==0 ){
+    int bScalar = c=='"' || c=='-' || (c>='0' && c<='9') || c=='t' || c=='f' || c=='n';
+    if( p->nTop==0 && !bScalar ){
       p->eState = CT_S_DONE;
       p->bStopped = 1;
       return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("not "
           "JSON: expected '{' or '[' at %s %lld", ctByteWord(p), p->iPos));
     }
-    if( p->eClass==CT_CLASS_OTHER ){
-      p->eState = CT_S_DONE;
-      p->bStopped = 1;
-      return SQLITE_DONE;
+    if( p->eClass!=CT_CLASS_CLOUDTRAIL && bScalar ){
+      /* A JSON value that is no object: not CloudTrail.  Read on, so that a
+      ** record later in the file is not passed over.  As the first value,
+      ** if it does not validate, the file is text, not JSON. */
+      sqlite3_int64 iEnd, iStart = p->iPos;
+      int bFirst = p->nTop==0;
+      p->nTop++;
+      if( ctReaderValue(p, CT_JSON_MAX_DEPTH, &iEnd, 0) ){
+        if( !bFirst || p->rc==SQLITE_NOMEM ) return p->rc;
+        sqlite3_free(p->zErr);
+        p->zErr = 0;
+        p->rc = SQLITE_OK;
+        p->bStopped = 1;
+        return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("not "
+            "JSON: expected '{' or '[' at %s %lld", ctByteWord(p), iStart));
+      }
+      if( bFirst ){
+        p->bOtherJson = 1;
+        if( ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, sqlite3_mprintf("JSON, but "
+              "not CloudTrail: a value that is not an object at %s %lld",
+              ctByteWord(p), iStart))==SQLITE_NOMEM ){
+          return SQLITE_NOMEM;
+        }
+      }
+      p->iPos = iEnd;
+      return CT_CONTINUE;
     }
     return ctReaderSyntax(p, p->iPos, "expected '{' or '['");
   }

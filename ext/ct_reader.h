@@ -52,6 +52,7 @@ struct CtReader {
   char *zNote;              /* what a file that is not CloudTrail is */
   int bMixed;               /* it holds a CloudTrail record after all */
   int bStopped;             /* reading ended before the end of the file */
+  int bOtherJson;           /* not CloudTrail, but JSON (not text or binary) */
   sqlite3_int64 nRecord;    /* records returned so far */
   /* The current record, valid until the next ctReaderNext(): */
   CtSpan rec;               /* its JSON text (the raw column) */

@@ -285,6 +285,16 @@ static void ctTimeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   iDay = t.iSec>=0 ? t.iSec/86400 : -((-t.iSec+86399)/86400);
   iSod = t.iSec - iDay*86400;
   ctCivilFromDays(iDay, &y, &mo, &d);
+  if( y<0 || y>9999 ){
+    /* An offset moved it out of the four-digit years: the text would not
+    ** be a time. */
+    char *zErr = sqlite3_mprintf("cloudtrail: '%s' falls outside the years "
+                                 "0000 to 9999 in UTC", z);
+    if( zErr==0 ){ sqlite3_result_error_nomem(ctx); return; }
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
   zFrac[0] = 0;
   if( t.iAtto ){
     int k;

@@ -395,6 +395,9 @@ static int ctVUnnamedRow(CtVState *p, CtVFile *f){
     if( f->zErr ){
       zStatus = "unreadable";
       rc |= ctVDetail(r, sqlite3_mprintf("%s", f->zErr));
+    }else if( f->zNote ){
+      rc |= ctVDetail(r, sqlite3_mprintf("%s (not read): no digest names it",
+                                         f->zNote));
     }else if( zType==0 || strcmp(zType, "CloudTrail")!=0
            || !ctDeliveryStamp(f->zKey, &t) ){
       rc |= ctVDetail(r, sqlite3_mprintf("not named like a CloudTrail log "

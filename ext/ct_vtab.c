@@ -491,11 +491,23 @@ static int ctCursorOpenCurrent(CtCursor *pCur){
                       (size_t)pCur->opt.mxRecord, pCur->opt.nThreads>0);
 }
 
+/* True if the current file's name or place says it is a CloudTrail log,
+** so that not reading as CloudTrail makes it damaged: a CloudTrail name or
+** S3 place; or a ".json.gz" name, unless it holds JSON of something else
+** (AWS Config delivers such files too).  Never for this connection's own
+** database files. */
+static int ctCursorLogNamed(CtCursor *pCur){
+  int e = ctIsLogName(pCur->zFile);
+  if( pCur->eOwn ) return 0;
+  if( e==CT_LOGNAME_GZ ) return !pCur->pRdr->bOtherJson;
+  return e==CT_LOGNAME_CLOUDTRAIL;
+}
+
 /* True if a file that is not CloudTrail fails the scan rather than being
 ** passed over: when PATH named it, when not_cloudtrail=error, and always
 ** when its name or place says it is a CloudTrail log (then it is damaged). */
 static int ctCursorRefuses(CtCursor *pCur){
-  if( ctIsLogName(pCur->zFile) ) return 1;
+  if( ctCursorLogNamed(pCur) ) return 1;
   if( pCur->opt.eNotCt!=CT_NOTCT_AUTO ) return pCur->opt.eNotCt==CT_NOTCT_ERROR;
   return ctWalkIsSingle(pCur->pWalk);
 }
@@ -519,8 +531,8 @@ static char *ctOwnNote(CtCursor *pCur){
 ** implies: cloudtrail_files' error; the scan's, after "cloudtrail: FILE: ". */
 static char *ctNotCloudTrail(CtCursor *pCur, const char *zNote){
   return sqlite3_mprintf("not CloudTrail: %s%s", zNote ? zNote : "",
-      ctIsLogName(pCur->zFile) ? " (its name says it is a CloudTrail log, so "
-                                 "it is damaged)" : "");
+      ctCursorLogNamed(pCur) ? " (its name says it is a CloudTrail log, so "
+                               "it is damaged)" : "");
 }
 
 /* The scan's message for a file that is not CloudTrail. */
@@ -544,9 +556,9 @@ static int ctCursorFileFailed(CtCursor *pCur, char *zMsg, sqlite3_int64 nRecord)
     int bGlob = !ctWalkIsGlob(pCur->pWalk) && !ctIsLogName(pCur->zFile);
     if( ctWalkIsSingle(pCur->pWalk) ) return ctCursorError(pCur, zMsg);
     return ctCursorError(pCur, sqlite3_mprintf("%z (errors=skip reads past "
-        "it; cloudtrail_files('%s') lists every file's problem%s%s%s)", zMsg,
+        "it; cloudtrail_files('%q') lists every file's problem%s%q%s)", zMsg,
         pCur->zPath, bGlob ? "; or read only the logs, with a glob such as '" : "",
-        bGlob ? pCur->zPath : "", bGlob ? "/**/*.json.gz'" : ""));
+        bGlob ? pCur->zPath : "", bGlob ? "/**/*_CloudTrail_*'" : ""));
   }
   sqlite3_log(SQLITE_WARNING, "%s (skipped after %lld records)", zMsg, nRecord);
   if( !pCur->opt.bQuiet ){
@@ -856,6 +868,11 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
   rc = ctWalkOpen(pCur->zPath, &pCur->pWalk, &zErr);
   if( rc ) return zErr ? ctCursorError(pCur, zErr) : rc;
   rc = ctOwnDbLoad(pTab->db, &pCur->pOwn);
+  if( rc && rc!=SQLITE_NOMEM ){
+    return ctCursorError(pCur, sqlite3_mprintf("cloudtrail: cannot list this "
+        "connection's database files (PRAGMA database_list): %s",
+        sqlite3_errmsg(pTab->db)));
+  }
   if( rc ) return rc;
   pCur->bEof = 0;
   return pTab->bFiles ? ctFilesNext(pCur) : ctEventsNext(pCur);
@@ -935,11 +952,20 @@ static void ctResultIssuerName(sqlite3_context *ctx, CtCursor *pCur){
   if( i>0 ) sqlite3_result_text(ctx, z+i, (int)(n-i), SQLITE_TRANSIENT);
 }
 
-/* The hidden column PATH (k 0) or OPTIONS (k 1): see ctResultArgument(). */
+/* The hidden column PATH (k 0) or OPTIONS (k 1).  A table made by CREATE
+** VIRTUAL TABLE reads back its own PATH and options when a query gives
+** none (they describe its rows); the table-valued form has no such values,
+** so reading an argument it was not given is an error (ctResultArgument()). */
 static int ctCursorArgument(CtCursor *pCur, sqlite3_context *ctx, int k){
-  int bFiles = ((CtVtab*)pCur->base.pVtab)->bFiles;
-  return ctResultArgument(ctx, bFiles ? "cloudtrail_files" : "cloudtrail",
-                          k ? "options" : "path", (pCur->mArgs>>k)&1,
+  CtVtab *pTab = (CtVtab*)pCur->base.pVtab;
+  int bGiven = (pCur->mArgs>>k)&1;
+  if( !bGiven && pTab->zPath ){
+    const char *z = k ? pTab->zOptions : pTab->zPath;
+    if( z ) sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
+  return ctResultArgument(ctx, pTab->bFiles ? "cloudtrail_files" : "cloudtrail",
+                          k ? "options" : "path", bGiven,
                           k ? pCur->zOptions : pCur->zPath);
 }
 

@@ -155,9 +155,9 @@ static void ctWalkPop(CtWalk *p){
 
 /* The end of the longest leading part of z, ending before a '/', that
 ** holds a glob character yet names an existing directory (the folder
-** "case [1]" of a pattern below it), or 0 if there is none: such a prefix
-** is taken literally. */
-static size_t ctLiteralDirPrefix(const char *z){
+** "case [1]" of a pattern below it), 0 if there is none (such a prefix is
+** taken literally), or -1 when out of memory. */
+static sqlite3_int64 ctLiteralDirPrefix(const char *z){
   size_t n = strlen(z), i;
   for(i=n; i>0; i--){
     struct stat st;
@@ -165,10 +165,10 @@ static size_t ctLiteralDirPrefix(const char *z){
     int bDir;
     if( z[i]!='/' ) continue;
     zPre = sqlite3_mprintf("%.*s", (int)i, z);
-    if( zPre==0 ) return 0;
+    if( zPre==0 ) return -1;
     bDir = strpbrk(zPre, "*?[")!=0 && stat(zPre, &st)==0 && S_ISDIR(st.st_mode);
     sqlite3_free(zPre);
-    if( bDir ) return i;
+    if( bDir ) return (sqlite3_int64)i;
   }
   return 0;
 }
@@ -183,8 +183,11 @@ static int ctWalkSplitGlob(CtWalk *p, char **pzBase){
   char *zPat, *zTok, *zSave = 0;
   while( z[iGlob] && !ctIsGlobChar(z[iGlob]) ) iGlob++;
   for(i=0; i<iGlob; i++){ if( z[i]=='/' ){ iSlash = i; bSlash = 1; } }
-  i = ctLiteralDirPrefix(z);
-  if( i>iSlash ){ iSlash = i; bSlash = 1; }
+  {
+    sqlite3_int64 iLit = ctLiteralDirPrefix(z);
+    if( iLit<0 ) return SQLITE_NOMEM;
+    if( (size_t)iLit>iSlash ){ iSlash = (size_t)iLit; bSlash = 1; }
+  }
   if( !bSlash ){
     *pzBase = sqlite3_mprintf("");
   }else if( iSlash==0 ){
@@ -269,11 +272,21 @@ static int ctWalkComps(CtWalk *p, const char *zName){
   return n;
 }
 
-/* Set the current entry to zFull (taken over) with an optional error. */
-static int ctWalkFound(CtWalk *p, char *zFull, char *zErr){
+/* Set the current entry to zFull (taken over) with no error. */
+static int ctWalkFound(CtWalk *p, char *zFull){
   p->zCur = zFull;
-  p->zCurErr = zErr;
+  p->zCurErr = 0;
   p->nFound++;
+  return SQLITE_ROW;
+}
+
+/* The same with the error zErr (taken over; 0 after an out-of-memory, then
+** the entry is dropped and SQLITE_NOMEM returned, never an entry without
+** its error). */
+static int ctWalkFoundErr(CtWalk *p, char *zFull, char *zErr){
+  if( zErr==0 ){ sqlite3_free(zFull); return SQLITE_NOMEM; }
+  ctWalkFound(p, zFull);
+  p->zCurErr = zErr;
   return SQLITE_ROW;
 }
 
@@ -292,30 +305,30 @@ static int ctWalkEntry(CtWalk *p, const char *zName){
   bMatch = bAll || ctGlobMatch(p->azSeg, p->nSeg, p->azComp, nComp);
   if( stat(zFull, &st)!=0 ){
     if( bMatch ){
-      return ctWalkFound(p, zFull, sqlite3_mprintf("cannot stat: %s", strerror(errno)));
+      return ctWalkFoundErr(p, zFull, sqlite3_mprintf("cannot stat: %s", strerror(errno)));
     }
   }else if( S_ISDIR(st.st_mode) ){
     if( bAll || ctGlobPrefix(p->azSeg, p->nSeg, p->azComp, nComp) ){
       for(i=0; i<p->nFrame; i++){
         if( p->aFrame[i].dev==st.st_dev && p->aFrame[i].ino==st.st_ino ){
-          return ctWalkFound(p, zFull, sqlite3_mprintf(
+          return ctWalkFoundErr(p, zFull, sqlite3_mprintf(
               "symbolic link loop: directory is already being walked"));
         }
       }
       e = ctWalkPush(p, zFull, zName, bMatch, &st);
       if( e==-1 ){ sqlite3_free(zFull); return SQLITE_NOMEM; }
       if( e ){
-        return ctWalkFound(p, zFull, sqlite3_mprintf("cannot read directory: %s",
-                                                     strerror(e)));
+        return ctWalkFoundErr(p, zFull, sqlite3_mprintf("cannot read directory: %s",
+                                                        strerror(e)));
       }
     }
   }else if( bMatch ){
     if( S_ISREG(st.st_mode) ){
       p->stCur = st;
       p->bStatCur = 1;
-      return ctWalkFound(p, zFull, 0);
+      return ctWalkFound(p, zFull);
     }
-    return ctWalkFound(p, zFull, sqlite3_mprintf("not a regular file"));
+    return ctWalkFoundErr(p, zFull, sqlite3_mprintf("not a regular file"));
   }
   sqlite3_free(zFull);
   return SQLITE_OK;
@@ -336,7 +349,7 @@ int ctWalkNext(CtWalk *p, const char **pzFile, const char **pzFileErr,
   if( p->bSingle ){
     if( p->nFound ) return SQLITE_DONE;
     p->bStatCur = 1;
-    ctWalkFound(p, sqlite3_mprintf("%s", p->zPath), 0);
+    ctWalkFound(p, sqlite3_mprintf("%s", p->zPath));
     if( p->zCur==0 ) return SQLITE_NOMEM;
   }else{
     int rc = SQLITE_OK;
@@ -393,35 +406,47 @@ const struct stat *ctWalkStat(const CtWalk *p){
   return p->bStatCur ? &p->stCur : 0;
 }
 
+/* True if z[0..n) is a 12-digit AWS account id. */
+static int ctIsAccountId(const char *z, size_t n){
+  size_t i;
+  if( n!=12 ) return 0;
+  for(i=0; i<n; i++){ if( z[i]<'0' || z[i]>'9' ) return 0; }
+  return 1;
+}
+
 /*
-** True if zPath's name or place says it is a CloudTrail log: a name with
-** "_CloudTrail_", "_CloudTrail-Insight_" or "_CloudTrail-Digest_" (the S3
-** object names CloudTrail writes), a folder CloudTrail, CloudTrail-Insight
-** or CloudTrail-Digest on the way (the S3 layout), or a ".json.gz" name.
-** Such a file that does not read as CloudTrail is damaged, never merely
-** "not CloudTrail".
+** What zPath's name or place says about it (CT_LOGNAME_*): CloudTrail's
+** own — an S3 object name with "_CloudTrail_", "_CloudTrail-Insight_" or
+** "_CloudTrail-Digest_", or a folder CloudTrail, CloudTrail-Insight or
+** CloudTrail-Digest right below a 12-digit account folder (the S3 layout
+** AWSLogs/[o-…/]ACCOUNT/CloudTrail/…, wherever the evidence sits) — or only
+** a ".json.gz" name, which AWS Config's deliveries share.
 */
 int ctIsLogName(const char *zPath){
   static const char *const azDir[] = { "CloudTrail", "CloudTrail-Insight",
                                        "CloudTrail-Digest", 0 };
-  const char *zBase = strrchr(zPath, '/'), *z;
+  const char *zBase = strrchr(zPath, '/'), *z, *zPrev = 0;
   size_t n = strlen(zPath);
   int k;
   zBase = zBase ? zBase+1 : zPath;
   if( strstr(zBase, "_CloudTrail_") || strstr(zBase, "_CloudTrail-Insight_")
    || strstr(zBase, "_CloudTrail-Digest_") ){
-    return 1;
+    return CT_LOGNAME_CLOUDTRAIL;
   }
-  if( n>=8 && strcmp(zPath+n-8, ".json.gz")==0 ) return 1;
   for(z=zPath; z<zBase; ){
     const char *zEnd = strchr(z, '/');
-    for(k=0; azDir[k]; k++){
+    for(k=0; azDir[k] && zPrev; k++){
       size_t nDir = strlen(azDir[k]);
-      if( (size_t)(zEnd-z)==nDir && memcmp(z, azDir[k], nDir)==0 ) return 1;
+      if( (size_t)(zEnd-z)==nDir && memcmp(z, azDir[k], nDir)==0
+       && ctIsAccountId(zPrev, (size_t)(z-1-zPrev)) ){
+        return CT_LOGNAME_CLOUDTRAIL;
+      }
     }
+    zPrev = z;
     z = zEnd+1;
   }
-  return 0;
+  if( n>=8 && strcmp(zPath+n-8, ".json.gz")==0 ) return CT_LOGNAME_GZ;
+  return CT_LOGNAME_NONE;
 }
 
 /* ------------------------------------------------ the connection's files */
@@ -462,12 +487,17 @@ int ctOwnDbLoad(sqlite3 *db, CtOwnDb **pp){
   if( p==0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   rc = sqlite3_prepare_v2(db, "PRAGMA database_list", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
     const char *zFile = (const char*)sqlite3_column_text(pStmt, 2);
     struct stat st;
     CtOwnFile *aNew;
-    if( zName==0 || zFile==0 || zFile[0]==0 || stat(zFile, &st)!=0 ) continue;
+    rc = SQLITE_OK;
+    if( zName==0 || zFile==0 ){
+      rc = sqlite3_errcode(db)==SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
+      continue;
+    }
+    if( zFile[0]==0 || stat(zFile, &st)!=0 ) continue;
     aNew = sqlite3_realloc64(p->a, (p->n+1)*sizeof(CtOwnFile));
     if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
     p->a = aNew;
@@ -476,6 +506,7 @@ int ctOwnDbLoad(sqlite3 *db, CtOwnDb **pp){
     p->a[p->n].zSchema = sqlite3_mprintf("%s", zName);
     if( p->a[p->n++].zSchema==0 ){ rc = SQLITE_NOMEM; break; }
   }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK || p->n==0 ){
     ctOwnDbFree(p);

@@ -20,6 +20,11 @@ typedef struct CtOwnDb CtOwnDb;
 #define CT_OWN_SHM     3
 #define CT_OWN_JOURNAL 4
 
+/* What a file's name or place says it is (ctIsLogName()). */
+#define CT_LOGNAME_NONE       0
+#define CT_LOGNAME_GZ         1   /* only a ".json.gz" name */
+#define CT_LOGNAME_CLOUDTRAIL 2   /* a CloudTrail object name or S3 place */
+
 int ctWalkOpen(const char *zPath, CtWalk **ppWalk, char **pzErr);
 int ctWalkNext(CtWalk *p, const char **pzFile, const char **pzFileErr,
                char **pzErr);

@@ -299,11 +299,15 @@ ANY = object()          # an expected value that is not compared
 
 
 def is_log_name(path):
+    """'ct' for a CloudTrail object name or S3 place (a CloudTrail* folder
+    right below a 12-digit account folder), 'gz' for only a .json.gz name."""
     base = os.path.basename(path)
-    return (any(s in base for s in ("_CloudTrail_", "_CloudTrail-Insight_",
-                                    "_CloudTrail-Digest_"))
-            or path.endswith(".json.gz")
-            or any(d in LOG_DIRS for d in path.split("/")[:-1]))
+    parts = path.split("/")[:-1]
+    if any(s in base for s in ("_CloudTrail_", "_CloudTrail-Insight_", "_CloudTrail-Digest_")) \
+            or any(d in LOG_DIRS and p.isdigit() and len(p) == 12
+                   for p, d in zip(parts, parts[1:])):
+        return "ct"
+    return "gz" if path.endswith(".json.gz") else None
 
 
 def sniff(data):
@@ -318,19 +322,27 @@ def sniff(data):
             and data[:48] == data[48:96]:
         return "sqlite-shm"
     utf16 = None
+    probe = data[:16]
+    ascii_ = lambda bs: all(b in b" \t\r\n" or 0x20 <= b < 0x7f for b in bs)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         utf16 = "utf-16"
-    elif len(data) >= 2 and ((data[0:1] in b"{[" and data[1] == 0)
-                             or (data[0] == 0 and data[1:2] in b"{[")):
-        utf16 = "utf-16-le" if data[1] == 0 else "utf-16-be"
+    elif len(probe) == 16 and not any(probe[1::2]) and ascii_(probe[0::2]):
+        utf16 = "utf-16-le"
+    elif len(probe) == 16 and not any(probe[0::2]) and ascii_(probe[1::2]):
+        utf16 = "utf-16-be"
     if utf16:
         if data.decode(utf16, "replace").lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
             raise BadFile("JSON in UTF-16")
         return "not_cloudtrail"
     text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if text.lstrip(b" \t\r\n")[:1] not in (b"{", b"["):
-        return "not_cloudtrail" if text.strip(b" \t\r\n") else None
-    return None
+    head = text.lstrip(b" \t\r\n")
+    if head[:1] in (b"{", b"[") or not head:
+        return None
+    try:                              # a JSON scalar first: JSON, read on
+        DECODER.raw_decode(head.decode("utf-8", "replace"))
+        return None
+    except ValueError:
+        return "not_cloudtrail"
 
 
 def entries_of(values):
@@ -365,7 +377,7 @@ def expected_file(path):
             "error": None}
     early = sniff(data)
     if early:
-        if is_log_name(path):
+        if is_log_name(path):         # text or binary: damaged
             raise BadFile("named as a log, but " + early)
         meta.update(format=early, bytes=ANY)
         return meta, []
@@ -408,7 +420,7 @@ def expected_file(path):
             and not any(isinstance(values[0].get(k), list) for k in ("Records", "Events")):
         verdict = False                  # an empty object
     if verdict is False:
-        if is_log_name(path):
+        if is_log_name(path) == "ct":  # JSON of something else is only damage there
             raise BadFile("named as a log, but not CloudTrail")
         meta.update(format="not_cloudtrail", bytes=ANY if broken else len(data))
         return meta, []

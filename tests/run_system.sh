@@ -25,7 +25,7 @@ if [ "$(id -u)" = 0 ]; then as_user="setpriv --reuid=65534 --regid=65534 --clear
 q() { $as_user $sqlite -batch -init /dev/null :memory: -cmd ".load $ext" "$1" 2>&1; }
 qerr() { $as_user $sqlite -batch -init /dev/null :memory: -cmd ".load $ext" "$1" 2>&1 >/dev/null; }
 check "strict mode names the first unreadable entry" \
-  "Error: stepping, cloudtrail: $perm/locked: cannot read directory: Permission denied (errors=skip reads past it; cloudtrail_files('$perm') lists every file's problem; or read only the logs, with a glob such as '$perm/**/*.json.gz')" \
+  "Error: stepping, cloudtrail: $perm/locked: cannot read directory: Permission denied (errors=skip reads past it; cloudtrail_files('$perm') lists every file's problem; or read only the logs, with a glob such as '$perm/**/*_CloudTrail_*')" \
   "$(q "SELECT count(*) FROM cloudtrail('$perm')")"
 check "strict mode names an unreadable file" \
   "Error: stepping, cloudtrail: $perm/secret.json: cannot open: Permission denied (errors=skip reads past it; cloudtrail_files('$perm/*.json') lists every file's problem)" \

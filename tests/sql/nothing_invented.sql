@@ -38,3 +38,15 @@ SELECT '-- and as a log, it is damaged whatever not_cloudtrail says';
 .shell cp dist/scratch/messy/README.md dist/scratch/messy/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T0900Z_README00000000.json
 SELECT count(*) FROM cloudtrail('dist/scratch/messy', 'not_cloudtrail=ignore');
 SELECT file, format, error FROM cloudtrail_files('dist/scratch/messy') WHERE error IS NOT NULL;
+SELECT '-- edges: what only the first value decides, and names that only look like logs';
+SELECT substr(file, 16), format, records, error, note
+  FROM cloudtrail_files('fixtures/edges', 'max_record_size=64');
+SELECT count(*) FROM cloudtrail('fixtures/edges/proj');
+SELECT '-- an IN list with a NULL still has every other bound checked';
+SELECT count(*) FROM cloudtrail('fixtures/time') WHERE event_time IN (SELECT '2024-05-01T05:00:00Z' UNION ALL SELECT NULL UNION ALL SELECT 'bogus');
+SELECT count(*) FROM cloudtrail('fixtures/time') WHERE event_time IN (SELECT '2024-05-01T05:00:00Z' UNION ALL SELECT NULL);
+SELECT '-- cloudtrail_time() refuses an instant outside the four-digit years';
+SELECT cloudtrail_time('0000-01-01T00:00+01:00');
+SELECT cloudtrail_time('9999-12-31T23:30-01:00');
+SELECT '-- cloudtrail_validate does not open this connection''s database either';
+SELECT substr(file, 20), status, detail FROM cloudtrail_validate('dist/scratch/messy') WHERE file LIKE '%case.db%' ORDER BY 1;
