@@ -97,8 +97,7 @@ static sqlite3_int64 ctAnchor(CtReader *p){
   return p->bProbing ? p->iObj : p->iPos;
 }
 
-static int ctReaderOther(CtReader *p, int eFormat, char *zNote);
-static char *ctDescribeKeys(CtSpan obj, const CtMembers *pM);
+static int ctReaderNotRecord(CtReader *p, CtSpan obj, sqlite3_int64 iStart);
 
 /*
 ** The file's first object cannot fit in the window.  If the members read
@@ -110,7 +109,6 @@ static char *ctDescribeKeys(CtSpan obj, const CtMembers *pM);
 static int ctReaderTooBigOther(CtReader *p){
   CtShape shape;
   CtSpan obj;
-  char *zKeys;
   if( p->eClass!=CT_CLASS_UNKNOWN || !p->bProbing || p->nTop!=1
    || p->mem.n==0 || p->mem.bOverflow ){
     return 0;
@@ -118,12 +116,7 @@ static int ctReaderTooBigOther(CtReader *p){
   obj.z = p->s.aBuf + (p->iObj - p->s.iBase);
   obj.n = p->s.nData - (size_t)(p->iObj - p->s.iBase);
   if( ctRecordShape(obj, &p->mem, &shape)!=CT_SHAPE_NONE || p->mSeenKeys ) return 0;
-  zKeys = ctDescribeKeys(obj, &p->mem);
-  p->bOtherJson = 1;
-  return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
-      "JSON, but not a CloudTrail record, an Elastic document or an export of "
-      "them (the object at %s %lld: %z)", ctByteWord(p), p->iObj, zKeys) : 0)
-      ==SQLITE_DONE;
+  return ctReaderNotRecord(p, obj, p->iObj)==SQLITE_DONE;
 }
 
 /*
@@ -297,6 +290,16 @@ static char *ctDescribeKeys(CtSpan obj, const CtMembers *pM){
   return z;
 }
 
+/* The object obj at iStart, JSON but no record, makes the file not
+** CloudTrail (ctReaderOther()). */
+static int ctReaderNotRecord(CtReader *p, CtSpan obj, sqlite3_int64 iStart){
+  char *zKeys = ctDescribeKeys(obj, &p->mem);
+  p->bOtherJson = 1;
+  return ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
+      "JSON, but not a CloudTrail record, an Elastic document or an export of "
+      "them (the object at %s %lld: %z)", ctByteWord(p), iStart, zKeys) : 0);
+}
+
 /*
 ** The first top-level object (or element of a top-level array) decides
 ** whether the file is CloudTrail; every later one must agree, so a record
@@ -316,13 +319,7 @@ static int ctReaderClassify(CtReader *p, CtSpan obj, int bRecord,
       return ctReaderError(p, "a whole Elasticsearch search response, which is "
           "not read: export its hits array instead (jq '.hits.hits')");
     }else{
-      char *zKeys = ctDescribeKeys(obj, &p->mem);
-      int rc;
-      p->bOtherJson = 1;
-      rc = ctReaderOther(p, CT_FMT_NOT_CLOUDTRAIL, zKeys ? sqlite3_mprintf(
-          "JSON, but not a CloudTrail record, an Elastic document or an "
-          "export of them (the object at %s %lld: %z)", ctByteWord(p), iStart,
-          zKeys) : 0);
+      int rc = ctReaderNotRecord(p, obj, iStart);
       return rc==SQLITE_DONE ? CT_CONTINUE : rc;
     }
   }

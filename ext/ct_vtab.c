@@ -91,7 +91,8 @@ struct CtFileInfo {
   sqlite3_int64 nCompressed;   /* bytes on disk */
   sqlite3_int64 nBytes;        /* decoded bytes, -1 if unknown */
   sqlite3_int64 nRecords;
-  char *zFirst, *zLast;        /* min and max event_time */
+  char *zFirst, *zLast;        /* min and max event_time … */
+  CtInstant tFirst, tLast;     /* … and the instants they name */
   char *zError;                /* the problem, or 0 */
   char *zNote;                 /* what a file that is not CloudTrail is, or 0 */
 };
@@ -717,22 +718,20 @@ static int ctEventTime(CtCursor *pCur, const char **pz, size_t *pn){
   return *pz ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-/* Replace *pzKeep by a copy of the time z[0..n) if it is 0 or if z is
-** earlier (bMax 0) or later (bMax 1).  Texts that are not times are left
-** out: first_event_time and last_event_time say what period a file
-** covers.  SQLITE_NOMEM. */
-static int ctKeepExtreme(char **pzKeep, const char *z, size_t n, int bMax){
-  char *zKeep = *pzKeep;
-  CtInstant t;
-  if( !ctTimeParse(z, (int)n, &t, 0) ) return SQLITE_OK;
-  if( zKeep ){
-    int c = ctTimeCompare(z, (int)n, zKeep, (int)strlen(zKeep));
+/* Replace *pzKeep (naming *pKeep) by a copy of z[0..n), the time t, if it
+** is 0 or if t is earlier (bMax 0) or later (bMax 1).  SQLITE_NOMEM. */
+static int ctKeepExtreme(char **pzKeep, CtInstant *pKeep, const char *z,
+                         size_t n, const CtInstant *t, int bMax){
+  char *zKeep;
+  if( *pzKeep ){
+    int c = ctInstantCmp(t, pKeep);
     if( bMax ? c<=0 : c>=0 ) return SQLITE_OK;
   }
   zKeep = sqlite3_mprintf("%.*s", (int)n, z);
   if( zKeep==0 ) return SQLITE_NOMEM;
   sqlite3_free(*pzKeep);
   *pzKeep = zKeep;
+  *pKeep = *t;
   return SQLITE_OK;
 }
 
@@ -778,9 +777,13 @@ static int ctFilesNext(CtCursor *pCur){
     rc = ctReaderNext(pCur->pRdr);
     if( rc!=SQLITE_ROW ) break;
     if( ctCursorInterrupted(pCur, 1) ) return SQLITE_INTERRUPT;
+    CtInstant t;
     if( ctEventTime(pCur, &zT, &nT) ) return SQLITE_NOMEM;
-    if( zT && (ctKeepExtreme(&pI->zFirst, zT, nT, 0)
-               || ctKeepExtreme(&pI->zLast, zT, nT, 1)) ){
+    /* Texts that are not times are left out: first_event_time and
+    ** last_event_time say what period a file covers. */
+    if( zT && ctTimeParse(zT, (int)nT, &t, 0)
+     && (ctKeepExtreme(&pI->zFirst, &pI->tFirst, zT, nT, &t, 0)
+         || ctKeepExtreme(&pI->zLast, &pI->tLast, zT, nT, &t, 1)) ){
       return SQLITE_NOMEM;
     }
   }
