@@ -1,19 +1,28 @@
 /*
 ** ct_fields.c — what a record is, and where the columns' values are in it.
 **
+**   SELECT event_name, principal_id, session_issuer_name
+**     FROM cloudtrail('fixtures/demo') LIMIT 3;
+**
 ** ctRecordShape() tells a CloudTrail record from an Elastic document or a
 ** wrapper (EventBridge envelope, search hit, lookup-events item, digest).
 **
-** Raw CloudTrail records are read in a single pass over their top-level
-** members (descending only into userIdentity and responseElements).  ECS
+** Where each field is comes from the table of fields, ctFieldTable
+** (CT_FIELD_LIST in ct_fields.h).  Raw CloudTrail records are read in a
+** single pass over their top-level members, descending only into the
+** objects its raw paths name (userIdentity, its sessionContext and
+** sessionIssuer, responseElements), through key maps derived from the
+** table on first use.  ECS
 ** documents are read by dotted path, nested or flattened, as Elastic
 ** stores them.  Values stay as JSON text spans; the caller decodes only the
 ** columns a query asks for.  Duplicate keys: the first one wins, as in
 ** SQLite's json_extract().
 */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include "ct_fields.h"
+SQLITE_EXTENSION_INIT3
 
 /* A key name, its length, and the field it fills. */
 typedef struct CtKeyMap CtKeyMap;
@@ -68,69 +77,109 @@ static int ctKeyFind(const CtKeyMap *aMap, CtSpan key){
   return -1;
 }
 
-/* Field numbers below 0 mark objects to descend into. */
-#define CT_SUB_IDENTITY   (-1)
-#define CT_SUB_RESPONSE   (-2)
-#define CT_SUB_SESSION    (-3)
-#define CT_SUB_ISSUER     (-4)
+/* The table of fields (ct_fields.h). */
+#define CT_F_ROW_(id, zName, zType, mFlags, zRaw, zEcs, zEcs2) \
+  { zName, zType, mFlags, zRaw, { zEcs, zEcs2 } },
+const CtField ctFieldTable[CT_NFIELD] = {
+  CT_FIELD_LIST(CT_F_ROW_)
+};
+#undef CT_F_ROW_
 
-static const CtKeyMap ctTopKeys[] = {
-  CT_KEY("eventTime", CT_F_EVENT_TIME),
-  CT_KEY("eventSource", CT_F_EVENT_SOURCE),
-  CT_KEY("eventName", CT_F_EVENT_NAME),
-  CT_KEY("awsRegion", CT_F_AWS_REGION),
-  CT_KEY("sourceIPAddress", CT_F_SOURCE_IP),
-  CT_KEY("userAgent", CT_F_USER_AGENT),
-  CT_KEY("errorCode", CT_F_ERROR_CODE),
-  CT_KEY("errorMessage", CT_F_ERROR_MESSAGE),
-  CT_KEY("eventID", CT_F_EVENT_ID),
-  CT_KEY("requestID", CT_F_REQUEST_ID),
-  CT_KEY("eventType", CT_F_EVENT_TYPE),
-  CT_KEY("readOnly", CT_F_READ_ONLY),
-  CT_KEY("recipientAccountId", CT_F_RECIPIENT),
-  CT_KEY("userIdentity", CT_SUB_IDENTITY),
-  CT_KEY("responseElements", CT_SUB_RESPONSE),
-  { 0, 0, 0 }
+/*
+** The key maps of the raw reader, derived from the raw paths of
+** ctFieldTable on first use: one map per object the paths name (map 0 is
+** the record itself, then userIdentity, its sessionContext …).  An entry
+** whose iField is below 0 is an object to descend into: map -iField.
+*/
+#define CT_MAX_OBJECTS 8          /* objects the raw paths descend into */
+#define CT_MAX_OBJ_KEYS 24        /* keys of one object the paths name */
+typedef struct CtRawMaps CtRawMaps;
+struct CtRawMaps {
+  int nObj;
+  CtKeyMap aMap[CT_MAX_OBJECTS][CT_MAX_OBJ_KEYS+1];   /* each ends with 0 */
 };
-static const CtKeyMap ctIdentityKeys[] = {
-  CT_KEY("type", CT_F_IDENTITY_TYPE),
-  CT_KEY("principalId", CT_F_PRINCIPAL_ID),
-  CT_KEY("arn", CT_F_IDENTITY_ARN),
-  CT_KEY("accountId", CT_F_ACCOUNT_ID),
-  CT_KEY("accessKeyId", CT_F_ACCESS_KEY_ID),
-  CT_KEY("sessionContext", CT_SUB_SESSION),
-  { 0, 0, 0 }
-};
-static const CtKeyMap ctSessionKeys[] = {
-  CT_KEY("sessionIssuer", CT_SUB_ISSUER),
-  { 0, 0, 0 }
-};
-static const CtKeyMap ctIssuerKeys[] = {
-  CT_KEY("arn", CT_F_ISSUER_ARN),
-  CT_KEY("userName", CT_F_ISSUER_NAME),
-  { 0, 0, 0 }
-};
-static const CtKeyMap ctResponseKeys[] = {
-  CT_KEY("ConsoleLogin", CT_F_CONSOLE_LOGIN),
-  { 0, 0, 0 }
-};
+static CtRawMaps ctRawMaps;
+static atomic_int ctRawMapsState;  /* 0 not built, 1 building, 2 built */
 
-/* The key map for a sub-object marker. */
-static const CtKeyMap *ctSubMap(int iSub){
-  switch( iSub ){
-    case CT_SUB_IDENTITY: return ctIdentityKeys;
-    case CT_SUB_RESPONSE: return ctResponseKeys;
-    case CT_SUB_SESSION:  return ctSessionKeys;
-    default:              return ctIssuerKeys;
+/* Index in map iObj of the entry for key z[0..n), or -1. */
+static int ctMapFind(const CtRawMaps *p, int iObj, const char *z, size_t n){
+  const CtKeyMap *aMap = p->aMap[iObj];
+  int k;
+  for(k=0; aMap[k].zKey; k++){
+    if( aMap[k].nKey==n && memcmp(aMap[k].zKey, z, n)==0 ) return k;
   }
+  return -1;
+}
+
+/* Append key z[0..n) for iField (a field, or -map) to map iObj: 1, or 0
+** if the map is full or the key too long. */
+static int ctMapAdd(CtRawMaps *p, int iObj, const char *z, size_t n,
+                    int iField){
+  CtKeyMap *aMap = p->aMap[iObj];
+  int k;
+  for(k=0; aMap[k].zKey; k++){}
+  if( k>=CT_MAX_OBJ_KEYS || n>CT_FIELDS_MAX_KEY ) return 0;
+  aMap[k] = (CtKeyMap){ .zKey = z, .nKey = (unsigned char)n,
+                        .iField = (signed char)iField };
+  return 1;
+}
+
+/* Add field iField's raw path to the maps: each segment but the last is
+** an object (its map made on first sight), the last names the field.  A
+** path that does not fit the fixed sizes, or that goes through a field, is
+** left out: test_unit.c reads every field back, so that cannot pass
+** unnoticed. */
+static void ctMapsAddPath(CtRawMaps *p, int iField, const char *zPath){
+  int iObj = 0;
+  for(;;){
+    const char *zDot = strchr(zPath, '.');
+    size_t n = zDot ? (size_t)(zDot-zPath) : strlen(zPath);
+    int k = ctMapFind(p, iObj, zPath, n);
+    if( zDot==0 ){
+      if( k<0 ) ctMapAdd(p, iObj, zPath, n, iField);
+      return;
+    }
+    if( k<0 ){
+      if( p->nObj>=CT_MAX_OBJECTS || !ctMapAdd(p, iObj, zPath, n, -p->nObj) ){
+        return;
+      }
+      iObj = p->nObj++;
+    }else if( p->aMap[iObj][k].iField<0 ){
+      iObj = -p->aMap[iObj][k].iField;
+    }else{
+      return;
+    }
+    zPath = zDot+1;
+  }
+}
+
+/* Build the maps from the table; the first caller does it, any other
+** waits for it (it takes microseconds). */
+static const CtRawMaps *ctRawMapsGet(void){
+  int e = 0;
+  if( atomic_load_explicit(&ctRawMapsState, memory_order_acquire)==2 ){
+    return &ctRawMaps;
+  }
+  if( atomic_compare_exchange_strong(&ctRawMapsState, &e, 1) ){
+    int i;
+    ctRawMaps.nObj = 1;
+    for(i=0; i<CT_NFIELD; i++){
+      if( ctFieldTable[i].zRaw ) ctMapsAddPath(&ctRawMaps, i, ctFieldTable[i].zRaw);
+    }
+    atomic_store_explicit(&ctRawMapsState, 2, memory_order_release);
+  }
+  while( atomic_load_explicit(&ctRawMapsState, memory_order_acquire)!=2 ){}
+  return &ctRawMaps;
 }
 
 /*
 ** Walk the members of the validated object obj, filling pF from aMap.
 ** Each sub-object is entered once (the first occurrence of its key), so
-** the first duplicate wins at every level.  Nesting is at most four deep.
+** the first duplicate wins at every level.  Nesting is as deep as the
+** longest raw path of ctFieldTable.
 */
-static void ctFieldsWalk(CtSpan obj, const CtKeyMap *aMap, CtFields *pF){
+static void ctFieldsWalk(const CtRawMaps *pMaps, CtSpan obj,
+                         const CtKeyMap *aMap, CtFields *pF){
   CtSpan key, val;
   size_t i = 1;
   unsigned seenSub = 0;
@@ -142,7 +191,7 @@ static void ctFieldsWalk(CtSpan obj, const CtKeyMap *aMap, CtFields *pF){
       if( pF->a[iField].z==0 ) pF->a[iField] = val;
     }else if( !(seenSub & (1u<<(-iField))) ){
       seenSub |= 1u<<(-iField);
-      if( val.z[0]=='{' ) ctFieldsWalk(val, ctSubMap(iField), pF);
+      if( val.z[0]=='{' ) ctFieldsWalk(pMaps, val, pMaps->aMap[-iField], pF);
     }
   }
 }
@@ -178,63 +227,56 @@ void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF){
 }
 void ctFieldsRawPart(CtSpan rec, const CtMembers *pM, CtFields *pF,
                      int bTopOnly){
+  const CtRawMaps *pMaps = ctRawMapsGet();
+  const CtKeyMap *aTop = pMaps->aMap[0];
   CtSpan key, val;
   size_t i = 0;
   unsigned seenSub = 0;
   memset(pF, 0, sizeof(*pF));
   while( ctNextTop(rec, pM, &i, &key, &val) ){
-    int k = ctKeyFind(ctTopKeys, key), iField;
+    int k = ctKeyFind(aTop, key), iField;
     if( k<0 ) continue;
-    iField = ctTopKeys[k].iField;
+    iField = aTop[k].iField;
     if( iField>=0 ){
       if( pF->a[iField].z==0 ) pF->a[iField] = val;
     }else if( bTopOnly ){
       continue;
     }else if( !(seenSub & (1u<<(-iField))) ){
       seenSub |= 1u<<(-iField);
-      if( val.z[0]=='{' ) ctFieldsWalk(val, ctSubMap(iField), pF);
+      if( val.z[0]=='{' ) ctFieldsWalk(pMaps, val, pMaps->aMap[-iField], pF);
     }
   }
 }
 
-/* ECS paths per column, tried in order (Elastic's aws.cloudtrail
-** mapping).  CT_F_ISSUER_NAME has none: the caller derives it from the
-** issuer ARN, which is all Elastic keeps. */
-static const char *const ctEcsPaths[CT_F_NCOLUMN][2] = {
-  /* EVENT_TIME    */ { "@timestamp", 0 },
-  /* EVENT_SOURCE  */ { "event.provider", 0 },
-  /* EVENT_NAME    */ { "event.action", 0 },
-  /* AWS_REGION    */ { "cloud.region", 0 },
-  /* SOURCE_IP     */ { "source.ip", "source.address" },
-  /* USER_AGENT    */ { "user_agent.original", 0 },
-  /* IDENTITY_TYPE */ { "aws.cloudtrail.user_identity.type", 0 },
-  /* PRINCIPAL_ID  */ { "user.id", 0 },
-  /* IDENTITY_ARN  */ { "aws.cloudtrail.user_identity.arn", 0 },
-  /* ACCOUNT_ID    */ { "cloud.account.id", 0 },
-  /* ACCESS_KEY_ID */ { "aws.cloudtrail.user_identity.access_key_id", 0 },
-  /* ISSUER_ARN    */
-  { "aws.cloudtrail.user_identity.session_context.session_issuer.arn", 0 },
-  /* ISSUER_NAME   */ { 0, 0 },
-  /* ERROR_CODE    */ { "aws.cloudtrail.error_code", 0 },
-  /* ERROR_MESSAGE */ { "aws.cloudtrail.error_message", 0 },
-  /* OUTCOME       */ { "event.outcome", 0 },
-  /* EVENT_ID      */ { "event.id", 0 },
-  /* REQUEST_ID    */ { "aws.cloudtrail.request_id", 0 },
-  /* EVENT_TYPE    */ { "aws.cloudtrail.event_type", 0 },
-  /* READ_ONLY     */ { "aws.cloudtrail.read_only", 0 },
-  /* RECIPIENT     */ { "aws.cloudtrail.recipient_account_id", 0 },
-};
-
-/* Fill pF from an Elastic document. */
+/* Fill pF from an Elastic document: each field's ECS paths of
+** ctFieldTable, in order, the first that is present and not null. */
 void ctFieldsEcs(CtSpan rec, CtFields *pF){
   int i, k;
   memset(pF, 0, sizeof(*pF));
-  for(i=0; i<CT_F_NCOLUMN; i++){
-    for(k=0; k<2 && ctEcsPaths[i][k]; k++){
-      CtSpan v = ct_json_lookup(rec, ctEcsPaths[i][k]);
+  for(i=0; i<CT_NFIELD; i++){
+    const CtField *f = &ctFieldTable[i];
+    for(k=0; k<CT_MAX_ECS_PATHS && f->azEcs[k]; k++){
+      CtSpan v = ct_json_lookup(rec, f->azEcs[k]);
       if( !ct_json_is_null(v) ){ pF->a[i] = v; break; }
     }
   }
+}
+
+/*
+** The cloudtrail table's declared schema, from ctFieldTable: "CREATE
+** TABLE x(event_time TEXT COLLATE cloudtrail_time, …, options HIDDEN)".
+** A string to sqlite3_free(), or 0 when out of memory.
+*/
+char *ctFieldsSchema(void){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i;
+  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+  for(i=0; i<CT_F_NCOLUMN; i++){
+    sqlite3_str_appendf(pStr, "%s%s %s", i ? ", " : "", ctFieldTable[i].zName,
+                        ctFieldTable[i].zType);
+  }
+  sqlite3_str_appendall(pStr, ")");
+  return sqlite3_str_finish(pStr);
 }
 
 /* The characters between the quotes of a JSON string value, or an absent
@@ -377,3 +419,4 @@ int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS){
   if( pS->bEcs ) return CT_SHAPE_ECS;
   return CT_SHAPE_NONE;
 }
+

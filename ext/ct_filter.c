@@ -37,12 +37,11 @@ SQLITE_EXTENSION_INIT3
 static const char *const ctOpName[] = { "=", ">", ">=", "<", "<=", " IN" };
 #define CT_BINARY_MARK " BINARY"
 
-static const char *ctFieldName(int iField){
-  switch( iField ){
-    case CT_F_EVENT_TIME:   return "event_time";
-    case CT_F_EVENT_SOURCE: return "event_source";
-    default:                return "event_name";
-  }
+/* True if the planner may push constraints on column iCol (CT_FF_PUSH in
+** the table of fields: top-level keys of a raw record). */
+static int ctPushable(int iCol){
+  return iCol>=0 && iCol<CT_F_NCOLUMN
+      && (ctFieldTable[iCol].mFlags & CT_FF_PUSH)!=0;
 }
 
 /*
@@ -58,8 +57,7 @@ int ctFilterPlan(sqlite3_index_info *pInfo, int iArg, char **pzIdx){
     int op = -1, bBinary;
     const char *zColl;
     if( !pC->usable ) continue;
-    if( pC->iColumn!=CT_F_EVENT_TIME && pC->iColumn!=CT_F_EVENT_NAME
-     && pC->iColumn!=CT_F_EVENT_SOURCE ) continue;
+    if( !ctPushable(pC->iColumn) ) continue;
     switch( pC->op ){
       case SQLITE_INDEX_CONSTRAINT_EQ: op = CT_OP_EQ; break;
       case SQLITE_INDEX_CONSTRAINT_GT: op = CT_OP_GT; break;
@@ -80,7 +78,7 @@ int ctFilterPlan(sqlite3_index_info *pInfo, int iArg, char **pzIdx){
       op = CT_OP_IN;
     }
     pInfo->aConstraintUsage[i].argvIndex = iArg + ++nTerm;
-    z = sqlite3_mprintf("%z%s%s%s,", z, ctFieldName(pC->iColumn), ctOpName[op],
+    z = sqlite3_mprintf("%z%s%s%s,", z, ctFieldTable[pC->iColumn].zName, ctOpName[op],
                         bBinary && pC->iColumn==CT_F_EVENT_TIME ? CT_BINARY_MARK : "");
     if( z==0 ) return -1;
   }
@@ -170,20 +168,21 @@ static void ctTermClear(CtFilterTerm *t){
 
 /* Parse one idxStr term, "column op[ BINARY]" of zIdx[0..n), into t. */
 static int ctTermParse(CtFilterTerm *t, const char *zIdx, size_t n){
-  static const int aField[] = { CT_F_EVENT_TIME, CT_F_EVENT_SOURCE, CT_F_EVENT_NAME };
   size_t nMark = strlen(CT_BINARY_MARK);
   int f, op;
-  for(f=0; f<3; f++){
-    const char *zF = ctFieldName(aField[f]);
-    size_t nF = strlen(zF);
+  for(f=0; f<CT_F_NCOLUMN; f++){
+    const char *zF = ctFieldTable[f].zName;
+    size_t nF;
+    if( !ctPushable(f) ) continue;
+    nF = strlen(zF);
     if( strncmp(zIdx, zF, nF)!=0 ) continue;
     for(op=0; op<=CT_OP_IN; op++){
       size_t nOp = strlen(ctOpName[op]);
       int bMark = n==nF+nOp+nMark && memcmp(zIdx+n-nMark, CT_BINARY_MARK, nMark)==0;
       if( (n==nF+nOp || bMark) && strncmp(zIdx+nF, ctOpName[op], nOp)==0 ){
-        t->iField = aField[f];
+        t->iField = f;
         t->op = op;
-        t->bInstant = aField[f]==CT_F_EVENT_TIME && !bMark;
+        t->bInstant = f==CT_F_EVENT_TIME && !bMark;
         return 1;
       }
     }

@@ -29,12 +29,12 @@
 #include "ct_vtab.h"
 SQLITE_EXTENSION_INIT3
 
-/* Columns after the event fields (cloudtrail) … */
-#define CT_COL_RAW          (CT_F_NCOLUMN+0)
-#define CT_COL_FILE         (CT_F_NCOLUMN+1)
-#define CT_COL_RECORD_INDEX (CT_F_NCOLUMN+2)
-#define CT_COL_PATH         (CT_F_NCOLUMN+3)
-#define CT_COL_OPTIONS      (CT_F_NCOLUMN+4)
+/* Columns after the event fields (cloudtrail): see CT_FIELD_LIST. */
+#define CT_COL_RAW          CT_F_RAW
+#define CT_COL_FILE         CT_F_FILE
+#define CT_COL_RECORD_INDEX CT_F_RECORD_INDEX
+#define CT_COL_PATH         CT_F_PATH
+#define CT_COL_OPTIONS      CT_F_OPTIONS
 
 /* … and cloudtrail_files' columns. */
 #define CT_FCOL_FILE        0
@@ -50,22 +50,15 @@ SQLITE_EXTENSION_INIT3
 #define CT_FCOL_PATH        10
 #define CT_FCOL_OPTIONS     11
 
-static const char ctEventsSchema[] =
-  "CREATE TABLE x(event_time TEXT COLLATE " CT_TIME_COLLATION ", event_source TEXT, event_name TEXT,"
-  " aws_region TEXT, source_ip TEXT, user_agent TEXT, identity_type TEXT,"
-  " principal_id TEXT, identity_arn TEXT, account_id TEXT,"
-  " access_key_id TEXT, session_issuer_arn TEXT, session_issuer_name TEXT,"
-  " error_code TEXT, error_message TEXT, outcome TEXT, event_id TEXT,"
-  " request_id TEXT, event_type TEXT, read_only INTEGER,"
-  " recipient_account_id TEXT, raw TEXT, file TEXT, record_index INTEGER,"
-  " path HIDDEN, options HIDDEN)";
-
 static const char ctFilesSchema[] =
   "CREATE TABLE x(file TEXT, format TEXT, compression TEXT,"
   " compressed_bytes INTEGER, bytes INTEGER, records INTEGER,"
   " first_event_time TEXT COLLATE " CT_TIME_COLLATION ","
   " last_event_time TEXT COLLATE " CT_TIME_COLLATION ", error TEXT, note TEXT,"
   " path HIDDEN, options HIDDEN)";
+
+/* Marker passed as pAux to tell cloudtrail_files from cloudtrail. */
+static int ctFilesMarker;
 
 typedef struct CtVtab CtVtab;
 struct CtVtab {
@@ -197,8 +190,9 @@ static int ctVtabConnect(sqlite3 *db, void *pAux, int argc,
                          char **pzErr){
   CtVtab *pNew;
   int rc, i;
-  int bFiles = pAux!=0;
-  rc = sqlite3_declare_vtab(db, bFiles ? ctFilesSchema : ctEventsSchema);
+  int bFiles = pAux==(void*)&ctFilesMarker;
+  /* cloudtrail's pAux: its schema, built from the table of fields. */
+  rc = sqlite3_declare_vtab(db, bFiles ? ctFilesSchema : (const char*)pAux);
   if( rc ) return rc;
   pNew = sqlite3_malloc64(sizeof(*pNew));
   if( pNew==0 ) return SQLITE_NOMEM;
@@ -1068,15 +1062,17 @@ static sqlite3_module ctModule = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };
 
-/* Marker passed as pAux to tell cloudtrail_files from cloudtrail. */
-static int ctFilesMarker;
-
 /*
 ** Register both tables.  They read files, so they are never marked
 ** SQLITE_VTAB_INNOCUOUS: with trusted_schema=OFF the schema cannot use them.
 */
 int ctRegisterVtabs(sqlite3 *db){
-  int rc = sqlite3_create_module(db, "cloudtrail", &ctModule, 0);
+  char *zSchema = ctFieldsSchema();
+  int rc;
+  if( zSchema==0 ) return SQLITE_NOMEM;
+  /* The module owns the schema text from here on, even on failure. */
+  rc = sqlite3_create_module_v2(db, "cloudtrail", &ctModule, zSchema,
+                                sqlite3_free);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_module(db, "cloudtrail_files", &ctModule, &ctFilesMarker);
   }

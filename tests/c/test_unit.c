@@ -3,7 +3,9 @@
 ** streaming contract (every prefix of a valid document is INCOMPLETE, never
 ** an error), its strictness, the string decoder, and that the routines meant
 ** for validated input never read outside their buffer on any other input
-** (run under ASan by make asan).  Built with
+** (run under ASan by make asan); and that the table of fields (ct_fields.h)
+** agrees with itself, with the declared schema and with the raw and ECS
+** readers derived from it.  Built with
 ** -DSQLITE_CORE against the system SQLite; prints "N passed, N failed".
 */
 #define _POSIX_C_SOURCE 200809L
@@ -14,7 +16,10 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "ct_json.h"
+#include "ct_fields.h"
 #include "ct_reader.h"
+
+int sqlite3_cloudtrail_init(sqlite3*, char**, const sqlite3_api_routines*);
 
 static int nPass = 0, nFail = 0;
 
@@ -238,6 +243,135 @@ static void testFileChangesDuringScan(void){
   ctReaderClose(&r);
 }
 
+/* ---- The table of fields ------------------------------------------------ */
+
+/* The table itself: columns first, computed markers where paths are
+** missing, pushable fields at the top level of a raw record. */
+static void testFieldTableShape(void){
+  int i;
+  for(i=0; i<CT_NFIELD; i++){
+    const CtField *f = &ctFieldTable[i];
+    int bCol = !(f->mFlags & CT_FF_NOCOLUMN);
+    check(bCol==(i<CT_F_NCOLUMN), "columns come before other fields", f->zRaw ? f->zRaw : "");
+    if( !bCol ){
+      check(f->zName==0 && f->zRaw!=0, "a field that is no column is read", f->zRaw ? f->zRaw : "");
+      continue;
+    }
+    check((f->zRaw==0)==((f->mFlags & CT_FF_RAW_CALC)!=0),
+          "raw: a path, or computed", f->zName);
+    check((f->azEcs[0]==0)==((f->mFlags & CT_FF_ECS_CALC)!=0),
+          "ECS: a path, or computed", f->zName);
+    check(!(f->mFlags & CT_FF_PUSH) || (f->zRaw && strchr(f->zRaw, '.')==0),
+          "a pushable field is a top-level key", f->zName);
+    check(!(f->mFlags & CT_FF_HIDDEN) || strcmp(f->zType, "HIDDEN")==0,
+          "a hidden column is declared HIDDEN", f->zName);
+  }
+}
+
+/* The declared schema, as SQLite reads it, is the table's columns. */
+static void testFieldTableSchema(void){
+  sqlite3 *db = 0;
+  sqlite3_stmt *pStmt = 0;
+  int i = 0;
+  sqlite3_open(":memory:", &db);
+  check(sqlite3_cloudtrail_init(db, 0, 0)==SQLITE_OK, "init", "");
+  sqlite3_prepare_v2(db, "SELECT name, type, hidden FROM "
+                     "pragma_table_xinfo('cloudtrail') ORDER BY cid", -1, &pStmt, 0);
+  while( pStmt && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    int bHidden = sqlite3_column_int(pStmt, 2)!=0;
+    const CtField *f = i<CT_F_NCOLUMN ? &ctFieldTable[i] : 0;
+    /* The pragma shows the type without its collation, and none for a
+    ** hidden column. */
+    const char *zColl = f ? strstr(f->zType, " COLLATE ") : 0;
+    size_t nType = f ? (zColl ? (size_t)(zColl-f->zType) : strlen(f->zType)) : 0;
+    if( f && bHidden ) nType = 0;
+    check(f && strcmp(zName, f->zName)==0, "schema column named as in the table", zName);
+    check(f && strlen(zType)==nType && strncmp(zType, f->zType, nType)==0,
+          "schema column typed as in the table", zName);
+    check(f && bHidden==((f->mFlags & CT_FF_HIDDEN)!=0), "hidden as in the table", zName);
+    i++;
+  }
+  check(i==CT_F_NCOLUMN, "schema has the table's columns", "");
+  sqlite3_finalize(pStmt);
+  sqlite3_close(db);
+}
+
+/* Append to z (a buffer of nAlloc bytes, used n) the JSON object holding,
+** below the dotted prefix zPre (nPre bytes), every raw path of the table,
+** each field's value the string "v<field>". */
+static size_t rawObject(char *z, size_t n, size_t nAlloc, const char *zPre,
+                        size_t nPre){
+  int i, j, nOut = 0;
+  n += (size_t)snprintf(z+n, nAlloc-n, "{");
+  for(i=0; i<CT_NFIELD; i++){
+    const char *zP = ctFieldTable[i].zRaw, *zSeg, *zDot;
+    size_t nSeg;
+    int bDup = 0;
+    if( zP==0 || strlen(zP)<=nPre || strncmp(zP, zPre, nPre)!=0 ) continue;
+    zSeg = zP + nPre;
+    zDot = strchr(zSeg, '.');
+    nSeg = zDot ? (size_t)(zDot-zSeg) : strlen(zSeg);
+    for(j=0; j<i && !bDup; j++){       /* that object is already written */
+      const char *zQ = ctFieldTable[j].zRaw;
+      bDup = zQ && strlen(zQ)>nPre+nSeg && strncmp(zQ, zP, nPre+nSeg)==0
+          && zQ[nPre+nSeg]=='.' && zDot;
+    }
+    if( bDup ) continue;
+    n += (size_t)snprintf(z+n, nAlloc-n, "%s\"%.*s\":", nOut++ ? "," : "",
+                          (int)nSeg, zSeg);
+    if( zDot ) n = rawObject(z, n, nAlloc, zP, nPre+nSeg+1);
+    else n += (size_t)snprintf(z+n, nAlloc-n, "\"v%d\"", i);
+  }
+  n += (size_t)snprintf(z+n, nAlloc-n, "}");
+  return n;
+}
+
+/* True if span v is the JSON string "<c><i>". */
+static int isMark(CtSpan v, char c, int i){
+  char aBuf[16];
+  int n = snprintf(aBuf, sizeof(aBuf), "\"%c%d\"", c, i);
+  return v.z && v.n==(size_t)n && memcmp(v.z, aBuf, (size_t)n)==0;
+}
+
+/* The readers derived from the table find every field where it says: a
+** record holding every raw path, and an ECS document holding every first
+** ECS path (flattened), read back field by field. */
+static void testFieldTableReaders(void){
+  static char aRec[8192];
+  CtFields f;
+  CtSpan rec;
+  int i, n = 0;
+  rec.z = aRec;
+  rec.n = rawObject(aRec, 0, sizeof(aRec), "", 0);
+  ctFieldsRaw(rec, 0, &f);
+  for(i=0; i<CT_NFIELD; i++){
+    const CtField *p = &ctFieldTable[i];
+    check(p->zRaw ? isMark(f.a[i], 'v', i) : f.a[i].z==0, "raw field read at its path",
+          p->zRaw ? p->zRaw : p->zName);
+  }
+  ctFieldsRawPart(rec, 0, &f, 1);
+  for(i=0; i<CT_NFIELD; i++){
+    const CtField *p = &ctFieldTable[i];
+    if( p->mFlags & CT_FF_PUSH ) check(isMark(f.a[i], 'v', i), "pushable field read top-only", p->zName);
+  }
+  n += snprintf(aRec+n, sizeof(aRec)-(size_t)n, "{");
+  for(i=0; i<CT_NFIELD; i++){
+    if( ctFieldTable[i].azEcs[0]==0 ) continue;
+    n += snprintf(aRec+n, sizeof(aRec)-(size_t)n, "%s\"%s\":\"e%d\"", n>1 ? "," : "",
+                  ctFieldTable[i].azEcs[0], i);
+  }
+  n += snprintf(aRec+n, sizeof(aRec)-(size_t)n, "}");
+  rec.n = (size_t)n;
+  ctFieldsEcs(rec, &f);
+  for(i=0; i<CT_NFIELD; i++){
+    const CtField *p = &ctFieldTable[i];
+    check(p->azEcs[0] ? isMark(f.a[i], 'e', i) : f.a[i].z==0, "ECS field read at its path",
+          p->azEcs[0] ? p->azEcs[0] : (p->zName ? p->zName : p->zRaw));
+  }
+}
+
 int main(void){
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
@@ -270,6 +404,9 @@ int main(void){
   testUnvalidatedSafety();
   testTinyMembersRefillLinear();
   testFileChangesDuringScan();
+  testFieldTableShape();
+  testFieldTableSchema();
+  testFieldTableReaders();
   printf("unit: %d passed, %d failed\n", nPass, nFail);
   return nFail!=0;
 }
