@@ -420,3 +420,79 @@ int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS){
   return CT_SHAPE_NONE;
 }
 
+/*
+** Decode the JSON string str (quotes included) into pBuf and check that
+** it holds exactly one JSON object, which becomes pOut->rec; else
+** pOut->eBad says why.  SQLITE_OK or SQLITE_NOMEM.  No size check: the
+** string is no larger than the object holding it.
+*/
+static int ctUnwrapEvent(CtSpan str, CtBuf *pBuf, CtUnwrapped *pOut){
+  size_t nOut, i, iEnd = 0;
+  CtJsonError e = {0, 0};
+  if( pBuf->nAlloc<str.n ){
+    char *aNew = sqlite3_realloc64(pBuf->a, str.n);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    pBuf->a = aNew;
+    pBuf->nAlloc = str.n;
+  }
+  nOut = ct_json_unescape(str.z+1, str.n-2, pBuf->a);
+  i = ct_json_skip_ws(pBuf->a, nOut, 0);
+  if( i>=nOut || pBuf->a[i]!='{' ){
+    pOut->eBad = CT_UNWRAP_NOT_OBJECT;
+    return SQLITE_OK;
+  }
+  if( ct_json_validate(pBuf->a, nOut, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &e)
+        ==CT_JSON_OK ){
+    if( ct_json_skip_ws(pBuf->a, nOut, iEnd)<nOut ){
+      e.iOff = iEnd;
+      e.zWhy = "extra text after the object";
+    }else{
+      e.zWhy = 0;
+    }
+  }
+  if( e.zWhy ){
+    pOut->eBad = CT_UNWRAP_INVALID;
+    pOut->err = e;
+    return SQLITE_OK;
+  }
+  pOut->rec.z = pBuf->a + i;
+  pOut->rec.n = iEnd - i;
+  return SQLITE_OK;
+}
+
+/*
+** The one unwrap of a record object, for every reader of records (the
+** cloudtrail scan, the rule functions).  obj is a validated JSON object;
+** pM lists its top-level members (or is 0: they are scanned).  *pOut gets
+** its shape (ctRecordShape()) and the span to read fields from:
+**   CT_SHAPE_RAW, CT_SHAPE_ECS  the object itself (bMem set; bEcs for ECS);
+**   CT_SHAPE_ENVELOPE           its "detail" (a raw record);
+**   CT_SHAPE_HIT                its "_source" (raw or ECS, bEcs says);
+**   CT_SHAPE_LOOKUP             its CloudTrailEvent string decoded into
+**                               pBuf (valid until pBuf is reused), or
+**                               rec.z 0 and eBad/err saying why not;
+**   CT_SHAPE_DIGEST             nothing (rec.z 0);
+**   CT_SHAPE_NONE               the object itself, read as raw by a caller
+**                               that takes it for a record anyway (an
+**                               element of a delivery file's Records).
+** Returns SQLITE_OK, or SQLITE_NOMEM (decoding a lookup item).
+*/
+int ctRecordUnwrap(CtSpan obj, const CtMembers *pM, CtBuf *pBuf,
+                   CtUnwrapped *pOut){
+  CtShape shape;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->eShape = ctRecordShape(obj, pM, &shape);
+  switch( pOut->eShape ){
+    case CT_SHAPE_DIGEST:   return SQLITE_OK;
+    case CT_SHAPE_ENVELOPE: pOut->rec = shape.detail; return SQLITE_OK;
+    case CT_SHAPE_HIT:
+      pOut->rec = shape.source;
+      pOut->bEcs = !shape.bSourceRaw;
+      return SQLITE_OK;
+    case CT_SHAPE_LOOKUP:   return ctUnwrapEvent(shape.ctEvent, pBuf, pOut);
+  }
+  pOut->rec = obj;
+  pOut->bMem = 1;
+  pOut->bEcs = pOut->eShape==CT_SHAPE_ECS;
+  return SQLITE_OK;
+}

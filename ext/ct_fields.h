@@ -148,6 +148,35 @@ struct CtShape {
 };
 
 int ctRecordShape(CtSpan rec, const CtMembers *pM, CtShape *pS);
+
+/* Memory for decoded text, owned by its user: zeroed to start with, grown
+** as needed, sqlite3_free(a) at the end. */
+typedef struct CtBuf CtBuf;
+struct CtBuf {
+  char *a;
+  size_t nAlloc;
+};
+
+/* Why a lookup-events item gave no record (CtUnwrapped.eBad). */
+#define CT_UNWRAP_OK          0
+#define CT_UNWRAP_NOT_OBJECT  1   /* CloudTrailEvent holds no JSON object */
+#define CT_UNWRAP_INVALID     2   /* … nor valid JSON: err says where, why */
+
+/* A record object unwrapped (ctRecordUnwrap()). */
+typedef struct CtUnwrapped CtUnwrapped;
+struct CtUnwrapped {
+  int eShape;           /* CT_SHAPE_* of the object given */
+  CtSpan rec;           /* the raw record or ECS document to read fields
+                        ** from; z==0 when none (a digest, a bad lookup
+                        ** item) */
+  int bEcs;             /* rec is an Elastic document, else a raw record */
+  int bMem;             /* rec is the object given: its pM applies */
+  int eBad;             /* CT_UNWRAP_*, for a lookup item */
+  CtJsonError err;      /* CT_UNWRAP_INVALID: offset in the decoded text */
+};
+
+int ctRecordUnwrap(CtSpan obj, const CtMembers *pM, CtBuf *pBuf,
+                   CtUnwrapped *pOut);
 void ctFieldsRaw(CtSpan rec, const CtMembers *pM, CtFields *pF);
 void ctFieldsRawPart(CtSpan rec, const CtMembers *pM, CtFields *pF,
                      int bTopOnly);

@@ -9,9 +9,10 @@
 ** reads delivery files, JSON Lines, bare arrays, single-object files and
 ** files of several delivery objects one per line.
 **
-** Each record is then classified (ctClassify) and unwrapped: EventBridge
-** envelopes yield their "detail", search hits their "_source", lookup-events
-** items their decoded "CloudTrailEvent"; digest files yield nothing.
+** Each record is then classified (ctReaderClassify) and unwrapped by
+** ctRecordUnwrap() (ct_fields.c): EventBridge envelopes yield their
+** "detail", search hits their "_source", lookup-events items their decoded
+** "CloudTrailEvent"; digest files yield nothing.
 **
 ** Every record is fully validated before it is returned, and every error
 ** names the file and the byte offset (in decompressed bytes for gzip).
@@ -201,44 +202,16 @@ static int ctReaderValue(CtReader *p, int mxDepth, sqlite3_int64 *piEnd,
   }
 }
 
-/*
-** Decode a lookup-events CloudTrailEvent string into p->aDec and check that
-** it holds exactly one JSON object.  Sets p->rec to the decoded text.
-*/
-static int ctReaderDecodeEvent(CtReader *p, CtSpan str){
-  size_t nOut, i, iEnd = 0;
-  CtJsonError e = {0, 0};
-  /* No size check: the item holding the string is no larger than
-  ** max_record_size (ctReaderEmit() checked), so neither is the string. */
-  if( p->nDecAlloc<str.n ){
-    char *aNew = sqlite3_realloc64(p->aDec, str.n);
-    if( aNew==0 ){ p->rc = SQLITE_NOMEM; return SQLITE_NOMEM; }
-    p->aDec = aNew;
-    p->nDecAlloc = str.n;
-  }
-  nOut = ct_json_unescape(str.z+1, str.n-2, p->aDec);
-  i = ct_json_skip_ws(p->aDec, nOut, 0);
-  if( i>=nOut || p->aDec[i]!='{' ){
+/* A lookup-events item whose CloudTrailEvent gave no record (u->eBad):
+** the error. */
+static int ctReaderBadEvent(CtReader *p, const CtUnwrapped *u){
+  if( u->eBad==CT_UNWRAP_NOT_OBJECT ){
     return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is not a"
         " JSON object", p->nRecord, ctByteWord(p), p->iRecOff);
   }
-  if( ct_json_validate(p->aDec, nOut, i, 1, CT_JSON_MAX_DEPTH, &iEnd, &e)
-        ==CT_JSON_OK ){
-    if( ct_json_skip_ws(p->aDec, nOut, iEnd)<nOut ){
-      e.iOff = iEnd;
-      e.zWhy = "extra text after the object";
-    }else{
-      e.zWhy = 0;
-    }
-  }
-  if( e.zWhy ){
-    return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is not"
-        " valid JSON: %s at offset %lld of the decoded string", p->nRecord,
-        ctByteWord(p), p->iRecOff, e.zWhy, (sqlite3_int64)e.iOff);
-  }
-  p->rec.z = p->aDec + i;
-  p->rec.n = iEnd - i;
-  return SQLITE_OK;
+  return ctReaderError(p, "record %lld at %s %lld: CloudTrailEvent is not"
+      " valid JSON: %s at offset %lld of the decoded string", p->nRecord,
+      ctByteWord(p), p->iRecOff, u->err.zWhy, (sqlite3_int64)u->err.iOff);
 }
 
 /* Mark the file as not CloudTrail: format eFormat, zNote a new string
@@ -363,19 +336,24 @@ static int ctFormatOf(CtReader *p, int eShape){
 ** CT_CONTINUE for objects that are not records (digests), or an error.
 */
 static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
-  CtShape shape;
+  CtUnwrapped u;
   int eShape;
   CtSpan obj;
   obj.z = p->s.aBuf + (iStart - p->s.iBase);
   obj.n = (size_t)(iEnd - iStart);
   p->iRecOff = iStart;
-  eShape = ctRecordShape(obj, &p->mem, &shape);
+  if( ctRecordUnwrap(obj, &p->mem, &p->dec, &u) ){
+    p->rc = SQLITE_NOMEM;
+    return SQLITE_NOMEM;
+  }
+  eShape = u.eShape;
   if( p->eCont==CT_CONT_EVENTS && !p->bProbing && eShape!=CT_SHAPE_LOOKUP ){
     return ctReaderError(p, "record %lld at %s %lld has no CloudTrailEvent "
         "string", p->nRecord, ctByteWord(p), iStart);
   }
   if( p->eCont==CT_CONT_RECORDS && !p->bProbing ){
-    /* An element of a delivery file's Records is a record by place. */
+    /* An element of a delivery file's Records is a record by place (and
+    ** ctRecordUnwrap() reads an object of no known shape as raw). */
     if( eShape==CT_SHAPE_NONE ) eShape = CT_SHAPE_RAW;
   }else{
     int rc = ctReaderClassify(p, obj, eShape!=CT_SHAPE_NONE, iStart);
@@ -392,21 +370,11 @@ static int ctReaderEmit(CtReader *p, sqlite3_int64 iStart, sqlite3_int64 iEnd){
    && p->eFormat!=CT_FMT_LOOKUP ){
     p->eFormat = ctFormatOf(p, eShape);
   }
-  p->eKind = CT_KIND_RAW;
-  p->rec = obj;
-  p->bMem = eShape==CT_SHAPE_RAW || eShape==CT_SHAPE_ECS;
-  switch( eShape ){
-    case CT_SHAPE_DIGEST:   return CT_CONTINUE;
-    case CT_SHAPE_ENVELOPE: p->rec = shape.detail; break;
-    case CT_SHAPE_HIT:
-      p->rec = shape.source;
-      if( !shape.bSourceRaw ) p->eKind = CT_KIND_ECS;
-      break;
-    case CT_SHAPE_ECS:      p->eKind = CT_KIND_ECS; break;
-    case CT_SHAPE_LOOKUP:
-      if( ctReaderDecodeEvent(p, shape.ctEvent) ) return p->rc;
-      break;
-  }
+  if( eShape==CT_SHAPE_DIGEST ) return CT_CONTINUE;
+  if( u.eBad ) return ctReaderBadEvent(p, &u);
+  p->eKind = u.bEcs ? CT_KIND_ECS : CT_KIND_RAW;
+  p->rec = u.rec;
+  p->bMem = u.bMem;
   p->iRecord = p->nRecord++;
   return SQLITE_ROW;
 }
@@ -806,14 +774,12 @@ int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,
                  int bThread){
   int rc;
   CtStream s = p->s;            /* buffers kept by ctReaderEnd() */
-  char *aDec = p->aDec;
-  size_t nDecAlloc = p->nDecAlloc;
+  CtBuf dec = p->dec;
   sqlite3_free(p->zErr);
   sqlite3_free(p->zNote);
   memset(p, 0, sizeof(*p));
   p->s = s;
-  p->aDec = aDec;
-  p->nDecAlloc = nDecAlloc;
+  p->dec = dec;
   p->zPath = zPath;
   p->mxRecord = mxRecord;
   /* The window must hold a whole record plus the bytes around it that the
@@ -842,7 +808,7 @@ void ctReaderClose(CtReader *p){
   ctStreamClose(&p->s);
   sqlite3_free(p->zErr);
   sqlite3_free(p->zNote);
-  sqlite3_free(p->aDec);
+  sqlite3_free(p->dec.a);
   memset(p, 0, sizeof(*p));
   p->s.fd = -1;
 }

@@ -4,6 +4,7 @@
 */
 #ifndef CT_READER_H
 #define CT_READER_H
+#include "ct_fields.h"
 #include "ct_json.h"
 #include "ct_stream.h"
 
@@ -62,8 +63,7 @@ struct CtReader {
   CtMembers mem;            /* top-level members of the current object … */
   int bMem;                 /* … valid for rec */
   int bBomDone;             /* a leading byte order mark was looked for */
-  char *aDec;               /* decoded CloudTrailEvent text */
-  size_t nDecAlloc;
+  CtBuf dec;                /* decoded CloudTrailEvent text */
 };
 
 int ctReaderOpen(CtReader *p, const char *zPath, size_t nBuf, size_t mxRecord,

@@ -194,39 +194,20 @@ const CtRule *ctRule(int i){
 }
 
 /*
-** Evaluate rule p on the validated object obj of any shape, without the
-** needle prefilter of the SQL function (the fuzz tests compare the two).
+** Evaluate rule p on the validated object obj of any shape, unwrapped by
+** ctRecordUnwrap() (a digest, or a lookup item whose CloudTrailEvent is no
+** JSON object, matches nothing), without the needle prefilter of the SQL
+** function (the fuzz tests compare the two).
 ** Returns 1, 0, or -1 when out of memory.
 */
 int ctRuleEvaluate(const CtRule *p, CtSpan obj){
-  CtShape shape;
-  switch( ctRecordShape(obj, 0, &shape) ){
-    case CT_SHAPE_ENVELOPE: return p->xRaw(shape.detail);
-    case CT_SHAPE_HIT:
-      return shape.bSourceRaw ? p->xRaw(shape.source) : p->xEcs(shape.source);
-    case CT_SHAPE_ECS:      return p->xEcs(obj);
-    case CT_SHAPE_DIGEST:   return 0;
-    case CT_SHAPE_LOOKUP: {
-      /* The record is the decoded CloudTrailEvent string. */
-      CtSpan body = ctJsonStringBody(shape.ctEvent), rec;
-      char *zDec = sqlite3_malloc64(body.n+1);
-      size_t n, i, iEnd;
-      int r = 0;
-      if( zDec==0 ) return -1;
-      n = ct_json_unescape(body.z, body.n, zDec);
-      i = ct_json_skip_ws(zDec, n, 0);
-      if( i<n && zDec[i]=='{'
-       && ct_json_validate(zDec, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, 0)==CT_JSON_OK
-       && ct_json_skip_ws(zDec, n, iEnd)==n ){
-        rec.z = zDec+i;
-        rec.n = iEnd-i;
-        r = p->xRaw(rec);
-      }
-      sqlite3_free(zDec);
-      return r;
-    }
-  }
-  return p->xRaw(obj);
+  CtUnwrapped u;
+  CtBuf dec = {0, 0};
+  int r = 0;
+  if( ctRecordUnwrap(obj, 0, &dec, &u) ) return -1;
+  if( u.rec.z ) r = u.bEcs ? p->xEcs(u.rec) : p->xRaw(u.rec);
+  sqlite3_free(dec.a);
+  return r;
 }
 
 /*

@@ -86,7 +86,7 @@ static void checkRecord(CtReader *r, sqlite3_int64 nSoFar){
   int k;
   FUZZ_CHECK( rec.z!=0 && rec.n>=2 );
   FUZZ_CHECK( spanIn(rec, r->s.aBuf, r->s.nData)
-           || (r->aDec && spanIn(rec, r->aDec, r->nDecAlloc)) );
+           || (r->dec.a && spanIn(rec, r->dec.a, r->dec.nAlloc)) );
   FUZZ_CHECK( rec.z[0]=='{' && rec.z[rec.n-1]=='}' );
   FUZZ_CHECK( ct_json_validate(rec.z, rec.n, 0, 1, CT_JSON_MAX_DEPTH, &iEnd, &e)
               ==CT_JSON_OK && iEnd==rec.n );
