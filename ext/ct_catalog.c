@@ -9,6 +9,7 @@
 #include <string.h>
 #include "ct_rules.h"
 #include "ct_catalog.h"
+#include "ct_module.h"
 #include "ct_options.h"
 SQLITE_EXTENSION_INIT3
 
@@ -70,19 +71,15 @@ static int ctCatDisconnect(sqlite3_vtab *pVtab){
 /* mitre_tags(RULE): equality on the hidden column goes to xFilter. */
 static int ctCatBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   CtCatTab *p = (CtCatTab*)pVtab;
-  int i;
+  int rc, mArgs;
   pInfo->estimatedCost = 10;
   pInfo->estimatedRows = 10;
   if( !p->bMitre ) return SQLITE_OK;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    if( pC->iColumn!=CT_MITRE_ARG || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !pC->usable ) return SQLITE_CONSTRAINT;
-    pInfo->aConstraintUsage[i].argvIndex = 1;
-    pInfo->aConstraintUsage[i].omit = 1;
+  rc = ctPlanArgs(pInfo, CT_MITRE_ARG, 1, 0, &mArgs);
+  if( rc ) return rc;
+  if( mArgs ){
     pInfo->idxNum = 1;
     pInfo->estimatedCost = 1;
-    break;
   }
   return SQLITE_OK;
 }

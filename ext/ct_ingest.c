@@ -26,6 +26,7 @@ SQLITE_EXTENSION_INIT3
 #include <sys/stat.h>
 #include "ct_crypto.h"
 #include "ct_ingest.h"
+#include "ct_module.h"
 #include "ct_options.h"
 #include "ct_walk.h"
 
@@ -222,20 +223,12 @@ static int ctLsDisconnect(sqlite3_vtab *pVtab){
 
 /* Equality on PATH is required; an unusable one rules the plan out. */
 static int ctLsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i;
+  int rc, mArgs;
   (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if( c->iColumn!=CT_LS_PATH || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !c->usable ) return SQLITE_CONSTRAINT;
-    pInfo->aConstraintUsage[i].argvIndex = 1;
-    pInfo->aConstraintUsage[i].omit = 1;
-    pInfo->idxNum = 1;
-    pInfo->estimatedCost = 1000.0;
-    return SQLITE_OK;
-  }
-  pInfo->idxNum = 0;
-  pInfo->estimatedCost = 1e12;
+  rc = ctPlanArgs(pInfo, CT_LS_PATH, 1, 0, &mArgs);
+  if( rc ) return rc;
+  pInfo->idxNum = mArgs;
+  pInfo->estimatedCost = mArgs ? 1000.0 : 1e12;
   return SQLITE_OK;
 }
 
@@ -269,14 +262,6 @@ static int ctLsClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/* Replaces the table's error message with zMsg (taken over; 0 after an
-** out-of-memory) and returns rc. */
-static int ctLsError(sqlite3_vtab *pVtab, int rc, char *zMsg){
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = zMsg;
-  return rc;
-}
-
 /* Moves to the next entry and stat()s it; sets bEof at the end. */
 static int ctLsStep(CtLsCursor *pCur){
   const char *zFileErr = 0;
@@ -289,7 +274,7 @@ static int ctLsStep(CtLsCursor *pCur){
   rc = ctWalkNext(pCur->pWalk, &pCur->zFile, &zFileErr, &zErr);
   if( rc==SQLITE_DONE ){ pCur->bEof = 1; return SQLITE_OK; }
   if( rc!=SQLITE_ROW ){
-    return zErr ? ctLsError(pCur->base.pVtab, rc, zErr) : rc;
+    return zErr ? ctVtabErrorTake(pCur->base.pVtab, rc, zErr) : rc;
   }
   pCur->iRow++;
   if( zFileErr ){
@@ -316,22 +301,22 @@ static int ctLsFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   ctLsReset(pCur);
   pCur->iRow = 0;
   if( idxNum==0 || argc<1 ){
-    return ctLsError(cur->pVtab, SQLITE_ERROR,
-        sqlite3_mprintf("cloudtrail: no PATH: use cloudtrail_ls('dir')"));
+    return ctVtabError(cur->pVtab, SQLITE_ERROR,
+                       "cloudtrail: no PATH: use cloudtrail_ls('dir')");
   }
   zPath = (const char*)sqlite3_value_text(argv[0]);
   if( zPath==0 ){
-    return ctLsError(cur->pVtab, SQLITE_ERROR, sqlite3_mprintf("cloudtrail: PATH is NULL"));
+    return ctVtabError(cur->pVtab, SQLITE_ERROR, "cloudtrail: PATH is NULL");
   }
   pCur->zPath = sqlite3_mprintf("%s", zPath);
   if( pCur->zPath==0 ) return SQLITE_NOMEM;
   rc = ctWalkOpen(zPath, &pCur->pWalk, &zErr);
-  if( rc!=SQLITE_OK ) return ctLsError(cur->pVtab, rc, zErr);
+  if( rc!=SQLITE_OK ) return zErr ? ctVtabErrorTake(cur->pVtab, rc, zErr) : rc;
   rc = ctOwnDbLoad(((CtLsVtab*)cur->pVtab)->db, &pCur->pOwn);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-    return ctLsError(cur->pVtab, rc, sqlite3_mprintf("cloudtrail: cannot list "
-        "this connection's database files (PRAGMA database_list): %s",
-        sqlite3_errmsg(((CtLsVtab*)cur->pVtab)->db)));
+    return ctVtabError(cur->pVtab, rc, "cloudtrail: cannot list this "
+        "connection's database files (PRAGMA database_list): %s",
+        sqlite3_errmsg(((CtLsVtab*)cur->pVtab)->db));
   }
   if( rc!=SQLITE_OK ) return rc;
   pCur->bEof = 0;

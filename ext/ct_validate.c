@@ -21,6 +21,7 @@ SQLITE_EXTENSION_INIT3
 #include "ct_digest.h"
 #include "ct_filter.h"
 #include "ct_json.h"
+#include "ct_module.h"
 #include "ct_options.h"
 #include "ct_validate.h"
 
@@ -491,27 +492,13 @@ static int ctVDisconnect(sqlite3_vtab *pVtab){
 /* PATH is required (argument 1), OPTIONS optional (argument 2); an
 ** unusable one rules the plan out, so SQLite picks an order that has it. */
 static int ctVBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, iPath = -1, iOpt = -1;
+  int rc, mArgs;
   (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( c->iColumn!=CT_V_PATH && c->iColumn!=CT_V_OPTIONS ) continue;
-    if( !c->usable ) return SQLITE_CONSTRAINT;
-    if( c->iColumn==CT_V_PATH ) iPath = i; else iOpt = i;
-  }
-  pInfo->idxNum = 0;
-  pInfo->estimatedCost = 1e12;
-  if( iPath<0 ) return SQLITE_OK;
-  pInfo->aConstraintUsage[iPath].argvIndex = 1;
-  pInfo->aConstraintUsage[iPath].omit = 1;
-  pInfo->idxNum = 1;
-  if( iOpt>=0 ){
-    pInfo->aConstraintUsage[iOpt].argvIndex = 2;
-    pInfo->aConstraintUsage[iOpt].omit = 1;
-    pInfo->idxNum = 2;
-  }
-  pInfo->estimatedCost = 1e6;
+  rc = ctPlanArgs(pInfo, CT_V_PATH, 2, 1, &mArgs);
+  if( rc ) return rc;
+  /* idxNum: the number of arguments passed. */
+  pInfo->idxNum = (mArgs & 1) + ((mArgs>>1) & 1);
+  pInfo->estimatedCost = mArgs ? 1e6 : 1e12;
   return SQLITE_OK;
 }
 
@@ -532,13 +519,6 @@ static int ctVClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/* Report zMsg (from sqlite3_mprintf, may be 0) as the table's error. */
-static int ctVError(sqlite3_vtab_cursor *cur, int rc, char *zMsg){
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = zMsg;
-  return zMsg ? rc : (rc==SQLITE_OK ? SQLITE_NOMEM : rc);
-}
-
 static int ctVFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv){
   CtVCursor *pCur = (CtVCursor*)cur;
@@ -555,16 +535,16 @@ static int ctVFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( z && (pCur->azArg[pCur->nArg] = sqlite3_mprintf("%s", z))==0 ) return SQLITE_NOMEM;
   }
   if( !CT_HAVE_CRYPTO ){
-    return ctVError(cur, SQLITE_ERROR,
-                    sqlite3_mprintf(CT_CRYPTO_MISSING, "cloudtrail_validate"));
+    return ctVtabError(cur->pVtab, SQLITE_ERROR, CT_CRYPTO_MISSING,
+                       "cloudtrail_validate");
   }
   if( idxNum==0 || argc<1 ){
-    return ctVError(cur, SQLITE_ERROR, sqlite3_mprintf("cloudtrail: no PATH: "
-        "use cloudtrail_validate('dir' [, 'public_keys=keys.json'])"));
+    return ctVtabError(cur->pVtab, SQLITE_ERROR, "cloudtrail: no PATH: "
+        "use cloudtrail_validate('dir' [, 'public_keys=keys.json'])");
   }
   zPath = (const char*)sqlite3_value_text(argv[0]);
   if( zPath==0 ){
-    return ctVError(cur, SQLITE_ERROR, sqlite3_mprintf("cloudtrail: PATH is NULL"));
+    return ctVtabError(cur->pVtab, SQLITE_ERROR, "cloudtrail: PATH is NULL");
   }
   p->t.mxDigest = CT_V_MAX_DIGEST;
   zOpt = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : 0;
@@ -580,7 +560,7 @@ static int ctVFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( rc==SQLITE_OK ) rc = ctVCheck(p);
   if( rc!=SQLITE_OK ){
     ctVReset(p);
-    return ctVError(cur, rc, zErr);
+    return zErr ? ctVtabErrorTake(cur->pVtab, rc, zErr) : rc;
   }
   return SQLITE_OK;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include "ct_fields.h"
 #include "ct_filter.h"
+#include "ct_module.h"
 #include "ct_options.h"
 #include "ct_reader.h"
 #include "ct_time.h"
@@ -226,33 +227,19 @@ static int ctVtabDisconnect(sqlite3_vtab *pVtab){
 }
 
 /*
-** Only equality on the hidden PATH and OPTIONS columns is used; they are
-** passed to xFilter as argv[] in that order.  idxNum bit 1: PATH given,
-** bit 2: OPTIONS given.  An argument constraint that is not usable (its
-** value comes from a table not yet reached in this join order) makes this
-** plan impossible (SQLITE_CONSTRAINT), as in series.c: answering without
-** that argument would be another query.
+** Equality on the hidden PATH and OPTIONS columns is passed to xFilter as
+** argv[] in that order (ctPlanArgs()): idxNum bit 1: PATH given, bit 2:
+** OPTIONS given.  Then the constraints ct_filter.c pushes.
 */
 static int ctVtabBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   CtVtab *p = (CtVtab*)pVtab;
   int iPathCol = p->bFiles ? CT_FCOL_PATH : CT_COL_PATH;
-  int aIdx[2] = {-1, -1}, bUnusable = 0, i, nArg = 0;
-  const struct sqlite3_index_constraint *pC = pInfo->aConstraint;
-  for(i=0; i<pInfo->nConstraint; i++, pC++){
-    int k = pC->iColumn - iPathCol;
-    if( k<0 || k>1 || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !pC->usable ){ bUnusable = 1; continue; }
-    aIdx[k] = i;
-  }
-  if( bUnusable ) return SQLITE_CONSTRAINT;
-  pInfo->idxNum = 0;
-  for(i=0; i<2; i++){
-    if( aIdx[i]<0 ) continue;
-    pInfo->aConstraintUsage[aIdx[i]].argvIndex = ++nArg;
-    pInfo->aConstraintUsage[aIdx[i]].omit = 1;
-    pInfo->idxNum |= 1<<i;
-  }
-  if( aIdx[0]<0 && p->zPath==0 ){
+  int mArgs, nArg, rc;
+  rc = ctPlanArgs(pInfo, iPathCol, 2, 0, &mArgs);
+  if( rc ) return rc;
+  pInfo->idxNum = mArgs;
+  nArg = (mArgs & 1) + ((mArgs>>1) & 1);
+  if( !(mArgs & 1) && p->zPath==0 ){
     /* No PATH: xFilter will say so.  Make the planner avoid this plan. */
     pInfo->estimatedCost = 1e300;
     pInfo->estimatedRows = 1;
@@ -331,12 +318,10 @@ static int ctVtabClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/* Set the table's error message, taking ownership of zMsg. */
+/* Set the table's error message, taking ownership of zMsg (0 after an
+** out-of-memory): SQLITE_ERROR, or SQLITE_NOMEM. */
 static int ctCursorError(CtCursor *pCur, char *zMsg){
-  sqlite3_vtab *pVtab = pCur->base.pVtab;
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = zMsg;
-  return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  return ctVtabErrorTake(pCur->base.pVtab, SQLITE_ERROR, zMsg);
 }
 
 /* The message of a reader error without its "cloudtrail: FILE: " prefix. */
