@@ -14,6 +14,7 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT1
 #include "ct_catalog.h"
+#include "ct_files.h"
 #include "ct_func.h"
 #include "ct_ingest.h"
 #include "ct_validate.h"
@@ -79,6 +80,7 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   rc = ctCheckVersion(pzErrMsg);
   if( rc==SQLITE_OK ) rc = ctRegisterPure(db);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterFiles(db);
   if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
   if( rc==SQLITE_OK ) rc = ctRegisterValidate(db);
   return rc;
