@@ -36,6 +36,13 @@ ifeq ($(CRYPTO),1)
   CPPFLAGS += -DCT_HAVE_CRYPTO=1
   LIBS     += -lcrypto
 endif
+# libmaxminddb (Debian libmaxminddb-dev) reads the MaxMind databases that
+# cloudtrail_ecs()'s geoip= and asn= options name (source.geo, source.as).
+HAVE_MAXMINDDB := $(shell printf '\043include <maxminddb.h>\n' | $(CC) -E - >/dev/null 2>&1 && echo 1 || echo 0)
+ifneq ($(HAVE_MAXMINDDB),1)
+  $(error maxminddb.h not found: apt-get install libmaxminddb-dev)
+endif
+LIBS     += -lmaxminddb
 ALLFLAGS := -std=c11 -fPIC -pthread $(WARN) $(CPPFLAGS) $(CFLAGS)
 SRCS     := $(wildcard ext/*.c)
 HDRS     := $(wildcard ext/*.h)
@@ -133,19 +140,19 @@ PORTABLE_FLAGS := -std=c11 -fPIC -pthread $(WARN) -DCT_VERSION='"$(VERSION)"' \
                   -DCT_NO_SIMD -DCT_HAVE_CRYPTO=1 $(CFLAGS)
 $(PORTABLE_EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/portable
-	$(CC) $(PORTABLE_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lcrypto -lz -pthread
+	$(CC) $(PORTABLE_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lcrypto -lmaxminddb -lz -pthread
 
 dist/portable/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/portable
 	$(CC) $(PORTABLE_FLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) \
-	  -lsqlite3 -lcrypto -lz -pthread
+	  -lsqlite3 -lcrypto -lmaxminddb -lz -pthread
 
 # The extension built without libcrypto: tests/test_validate.sh checks that
 # its crypto-backed functions fail with a clear message.
 $(NOCRYPTO_EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/nocrypto
 	$(CC) -std=c11 -fPIC -pthread $(WARN) -DCT_VERSION='"$(VERSION)"' $(CFLAGS) \
-	  $(SOFLAG) -o $@ $(SRCS) -lz -pthread
+	  $(SOFLAG) -o $@ $(SRCS) -lmaxminddb -lz -pthread
 
 test-portable: $(PORTABLE_EXT) dist/portable/test_unit
 	@sh tests/run_sql.sh ./$(PORTABLE_EXT)

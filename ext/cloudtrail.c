@@ -16,6 +16,7 @@ SQLITE_EXTENSION_INIT1
 #include "ct_catalog.h"
 #include "ct_files.h"
 #include "ct_func.h"
+#include "ct_ecs.h"
 #include "ct_ingest.h"
 #include "ct_validate.h"
 #include "ct_rules.h"
@@ -79,6 +80,7 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   SQLITE_EXTENSION_INIT2(pApi);
   rc = ctCheckVersion(pzErrMsg);
   if( rc==SQLITE_OK ) rc = ctRegisterPure(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterEcs(db, 1);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterFiles(db);
   if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
@@ -99,5 +101,6 @@ int sqlite3_cloudtrail_nofs_init(sqlite3 *db, char **pzErrMsg,
                                  const sqlite3_api_routines *pApi){
   SQLITE_EXTENSION_INIT2(pApi);
   if( ctCheckVersion(pzErrMsg)!=SQLITE_OK ) return SQLITE_ERROR;
-  return ctRegisterPure(db);
+  if( ctRegisterPure(db)!=SQLITE_OK ) return SQLITE_ERROR;
+  return ctRegisterEcs(db, 0);
 }

@@ -82,6 +82,8 @@
   X(RECORD_INDEX, "record_index", "INTEGER", CT_FF_CALC, 0, 0, 0) \
   X(PATH, "path", "HIDDEN", CT_FF_CALC|CT_FF_HIDDEN, 0, 0, 0) \
   X(OPTIONS, "options", "HIDDEN", CT_FF_CALC|CT_FF_HIDDEN, 0, 0, 0) \
+  /* the record's ECS document (cloudtrail_ecs()), computed when selected */ \
+  X(ECS, "ecs", "HIDDEN", CT_FF_CALC|CT_FF_HIDDEN_VALUE, 0, 0, 0) \
   /* not columns: read to compute one (always after the columns) */ \
   X(CONSOLE_LOGIN, 0, 0, CT_FF_NOCOLUMN, \
     "responseElements.ConsoleLogin", 0, 0)
@@ -95,6 +97,7 @@
 #define CT_FF_ECS_CALC  0x10  /* computed, not read, for an ECS document */
 #define CT_FF_CALC      (CT_FF_RAW_CALC|CT_FF_ECS_CALC)
 #define CT_FF_BOOL      0x20  /* JSON true/false (or "true"/"false") as 1/0 */
+#define CT_FF_HIDDEN_VALUE 0x40  /* a hidden column that is a value, not an argument */
 
 /* Field numbers CT_F_EVENT_TIME …, in table order; the first
 ** CT_F_NCOLUMN are the table's columns. */

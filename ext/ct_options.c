@@ -16,6 +16,18 @@ void ctOptionsInit(CtOptions *p){
   p->bPrune = 1;
   p->eNotCt = CT_NOTCT_AUTO;
   p->bQuiet = 0;
+  p->bEcs = 0;
+}
+
+/* The options of the ecs column, which cloudtrail_ecs() takes too and
+** ct_ecs.c checks (ctEcsOptsParse()). */
+static int ctIsEcsOption(const char *zKey, size_t nKey){
+  static const char *const az[] = { "pipeline", "retain", "geoip", "asn", 0 };
+  int k;
+  for(k=0; az[k]; k++){
+    if( strlen(az[k])==nKey && memcmp(az[k], zKey, nKey)==0 ) return 1;
+  }
+  return 0;
 }
 
 /* Copy z[0..n), removing one level of '…', "…" or `…` quoting. */
@@ -121,10 +133,12 @@ int ctOptionsSet(CtOptions *p, const char *zKey, size_t nKey,
   }else if( nKey==5 && memcmp(zKey, "quiet", 5)==0 ){
     rc = ctOptionPair("quiet", zV, "0", "1", &i, pzErr);
     if( rc==SQLITE_OK ) p->bQuiet = i;
+  }else if( ctIsEcsOption(zKey, nKey) ){
+    p->bEcs = 1;
   }else{
     *pzErr = sqlite3_mprintf("cloudtrail: unknown option '%.*s' (expected "
-        "errors, max_record_size, buffer_size, threads, prune, not_cloudtrail "
-        "or quiet)", (int)nKey, zKey);
+        "errors, max_record_size, buffer_size, threads, prune, not_cloudtrail, "
+        "quiet, or for the ecs column pipeline, retain, geoip, asn)", (int)nKey, zKey);
     rc = SQLITE_ERROR;
   }
   sqlite3_free(zV);

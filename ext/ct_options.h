@@ -29,6 +29,8 @@ struct CtOptions {
   int bPrune;                 /* prune: skip files delivered before event_time bounds */
   int eNotCt;                 /* not_cloudtrail: CT_NOTCT_* */
   int bQuiet;                 /* quiet=1: no warning lines on stderr */
+  int bEcs;                   /* pipeline=, retain=, geoip= or asn= given:
+                              ** for the ecs column (ct_ecs.c reads them) */
 };
 
 /* What a file that is not CloudTrail does to a scan (not_cloudtrail=). */

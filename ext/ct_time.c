@@ -248,16 +248,45 @@ static int ctCollate(void *pArg, int na, const void *a, int nb, const void *b){
 }
 
 /*
+** Write the instant *p as UTC text "YYYY-MM-DDTHH:MM:SS[.fff…]Z" into
+** zOut[nOut] (64 bytes always suffice).  nFrac<0: as many fraction digits
+** as the instant has, in groups of three (none for a whole second);
+** nFrac==3: exactly three, truncated, as Elasticsearch's date processor
+** writes "@timestamp".  Returns 0 if the year falls outside 0000-9999.
+*/
+int ctInstantFormat(const CtInstant *p, int nFrac, char *zOut, int nOut){
+  char zFrac[CT_TIME_MAX_FRAC+2];
+  sqlite3_int64 y, iDay, iSod;
+  int mo, d;
+  iDay = p->iSec>=0 ? p->iSec/86400 : -((-p->iSec+86399)/86400);
+  iSod = p->iSec - iDay*86400;
+  ctCivilFromDays(iDay, &y, &mo, &d);
+  if( y<0 || y>9999 ) return 0;
+  zFrac[0] = 0;
+  if( nFrac==3 ){
+    sqlite3_snprintf(sizeof(zFrac), zFrac, ".%03lld", p->iAtto/1000000000000000LL);
+  }else if( p->iAtto ){
+    int k;
+    sqlite3_snprintf(sizeof(zFrac), zFrac, ".%018lld", p->iAtto);
+    for(k=CT_TIME_MAX_FRAC; k>3 && memcmp(zFrac+k-2, "000", 3)==0; k-=3){}
+    zFrac[k+1] = 0;
+  }
+  sqlite3_snprintf(nOut, zOut, "%04lld-%02d-%02dT%02d:%02d:%02d%sZ",
+                   y, mo, d, (int)(iSod/3600), (int)(iSod/60%60), (int)(iSod%60),
+                   zFrac);
+  return 1;
+}
+
+/*
 ** cloudtrail_time(X): the instant X names as "YYYY-MM-DDTHH:MM:SSZ" (UTC,
 ** with the fraction in groups of three digits when it has one), NULL for
 ** NULL, an error naming X if it is not a time.
 */
 static void ctTimeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const char *z, *zWhy = 0;
-  char zOut[64], zFrac[CT_TIME_MAX_FRAC+2];
+  char zOut[64];
   CtInstant t;
-  sqlite3_int64 y, iDay, iSod;
-  int mo, d, n;
+  int n;
   (void)argc;
   switch( sqlite3_value_type(argv[0]) ){
     case SQLITE_NULL: return;
@@ -282,10 +311,7 @@ static void ctTimeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_free(zErr);
     return;
   }
-  iDay = t.iSec>=0 ? t.iSec/86400 : -((-t.iSec+86399)/86400);
-  iSod = t.iSec - iDay*86400;
-  ctCivilFromDays(iDay, &y, &mo, &d);
-  if( y<0 || y>9999 ){
+  if( !ctInstantFormat(&t, -1, zOut, sizeof(zOut)) ){
     /* An offset moved it out of the four-digit years: the text would not
     ** be a time. */
     char *zErr = sqlite3_mprintf("cloudtrail: '%s' falls outside the years "
@@ -295,16 +321,6 @@ static void ctTimeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_free(zErr);
     return;
   }
-  zFrac[0] = 0;
-  if( t.iAtto ){
-    int k;
-    sqlite3_snprintf(sizeof(zFrac), zFrac, ".%018lld", t.iAtto);
-    for(k=CT_TIME_MAX_FRAC; k>3 && memcmp(zFrac+k-2, "000", 3)==0; k-=3){}
-    zFrac[k+1] = 0;
-  }
-  sqlite3_snprintf(sizeof(zOut), zOut, "%04lld-%02d-%02dT%02d:%02d:%02d%sZ",
-                   y, mo, d, (int)(iSod/3600), (int)(iSod/60%60), (int)(iSod%60),
-                   zFrac);
   sqlite3_result_text(ctx, zOut, -1, SQLITE_TRANSIENT);
 }
 

@@ -25,6 +25,7 @@ int ctTimeCompareInstant(const char *z, int n, const CtInstant *pBound);
 sqlite3_int64 ctDaysFromCivil(int y, int m, int d);
 int ctDigits(const char *z, int n, int lo, int hi, int *pV);
 int ctIsoSeconds(const char *z, sqlite3_int64 *pT);
+int ctInstantFormat(const CtInstant *p, int nFrac, char *zOut, int nOut);
 int ctRegisterTime(sqlite3 *db);
 
 #endif

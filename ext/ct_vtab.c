@@ -19,6 +19,7 @@
 ** can.  See docs/security.md.
 */
 #include <string.h>
+#include "ct_ecs.h"
 #include "ct_fields.h"
 #include "ct_filter.h"
 #include "ct_module.h"
@@ -51,6 +52,7 @@ struct CtCursor {
   CtFields fields;        /* current record's fields … */
   int bFields;            /* … once located */
   int nSkipped;           /* records skipped since the last row returned */
+  CtEcsOpts *pEcs;        /* the ecs column's options, if any were given */
 };
 
 static int ctVtabConnect(sqlite3 *db, void *pAux, int argc,
@@ -90,6 +92,7 @@ static int ctVtabOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
 }
 
 static int ctVtabClose(sqlite3_vtab_cursor *cur){
+  ctEcsOptsFree(((CtCursor*)cur)->pEcs);
   ctScanCursorFree((CtScan*)cur);
   return SQLITE_OK;
 }
@@ -235,6 +238,8 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
     case CT_COL_PATH:
     case CT_COL_OPTIONS:
       return ctScanArgument(&pCur->s, ctx, i-CT_COL_PATH);
+    case CT_F_ECS:
+      return ctEcsColumn(ctx, r->rec, pCur->pEcs ? ctEcsOptsConf(pCur->pEcs) : 0);
   }
   ctCursorFields(pCur);
   if( i==CT_F_READ_ONLY ){
@@ -246,6 +251,25 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
   }else{
     ctResultJson(ctx, pCur, pCur->fields.a[i]);
   }
+  return SQLITE_OK;
+}
+
+/* The ecs column's options (pipeline=, retain=, geoip=, asn=) of this
+** scan: the table's, then the query's, which win.  Opened here so that a
+** bad value or database fails the query at its start. */
+static int ctVtabEcsOptions(CtCursor *pCur){
+  CtScanTab *pTab = (CtScanTab*)pCur->s.base.pVtab;
+  char *zText, *zErr = 0;
+  int rc;
+  ctEcsOptsFree(pCur->pEcs);
+  pCur->pEcs = 0;
+  if( !pCur->s.opt.bEcs ) return SQLITE_OK;
+  zText = sqlite3_mprintf("%s, %s", pTab->zOptions ? pTab->zOptions : "",
+                          pCur->s.zOptions ? pCur->s.zOptions : "");
+  if( zText==0 ) return SQLITE_NOMEM;
+  rc = ctEcsOptsParse(zText, 1, 1, &pCur->pEcs, &zErr);
+  sqlite3_free(zText);
+  if( rc ) return zErr ? ctVtabErrorTake(&pTab->base, SQLITE_ERROR, zErr) : rc;
   return SQLITE_OK;
 }
 
@@ -261,6 +285,8 @@ static int ctVtabFilter(sqlite3_vtab_cursor *cur, int idxNum,
   if( rc ) return rc;
   rc = ctFilterInit(&pCur->s.filter, idxStr, argv+iArg, pCur->s.opt.bPrune, &zErr);
   if( rc ) return zErr ? ctVtabErrorTake(cur->pVtab, SQLITE_ERROR, zErr) : rc;
+  rc = ctVtabEcsOptions(pCur);
+  if( rc ) return rc;
   rc = ctScanStart(&pCur->s);
   if( rc ) return rc;
   return ctEventsNext(pCur);

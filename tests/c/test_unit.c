@@ -263,7 +263,7 @@ static void testFieldTableShape(void){
           "ECS: a path, or computed", f->zName);
     check(!(f->mFlags & CT_FF_PUSH) || (f->zRaw && strchr(f->zRaw, '.')==0),
           "a pushable field is a top-level key", f->zName);
-    check(!(f->mFlags & CT_FF_HIDDEN) || strcmp(f->zType, "HIDDEN")==0,
+    check(!(f->mFlags & (CT_FF_HIDDEN|CT_FF_HIDDEN_VALUE)) || strcmp(f->zType, "HIDDEN")==0,
           "a hidden column is declared HIDDEN", f->zName);
   }
 }
@@ -290,7 +290,8 @@ static void testFieldTableSchema(void){
     check(f && strcmp(zName, f->zName)==0, "schema column named as in the table", zName);
     check(f && strlen(zType)==nType && strncmp(zType, f->zType, nType)==0,
           "schema column typed as in the table", zName);
-    check(f && bHidden==((f->mFlags & CT_FF_HIDDEN)!=0), "hidden as in the table", zName);
+    check(f && bHidden==((f->mFlags & (CT_FF_HIDDEN|CT_FF_HIDDEN_VALUE))!=0),
+          "hidden as in the table", zName);
     i++;
   }
   check(i==CT_F_NCOLUMN, "schema has the table's columns", "");
