@@ -93,6 +93,7 @@ test: $(EXT) $(NOCRYPTO_EXT) dist/test_unit dist/test_oom dist/test_oldhost test
 	@./dist/test_oldhost ./$(EXT)
 	@bash tests/run_system.sh ./$(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --fixtures
+	@$(PYTHON) tests/check_ecs_docs.py ./$(EXT)
 	@$(PYTHON) tests/test_python.py ./$(EXT)
 	@$(PYTHON) tests/test_time.py ./$(EXT)
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
@@ -202,6 +203,7 @@ fuzz-short:
 # Optional: compare with an independent parse of the datasets in ../shared.
 conformance: $(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --datasets ../shared/datasets
+	@$(PYTHON) tests/ecs_conformance.py --ext ./$(EXT) --shared ../shared
 
 # make install [PREFIX=/usr/local] [DESTDIR=…]: the loadable into
 # $(PREFIX)/lib/sqlite3/, the SQL scripts and the docs into

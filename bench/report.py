@@ -12,6 +12,10 @@ WORKDIR holds what bench/run.sh wrote:
 Throughput is uncompressed corpus bytes / median wall time (1 MB = 10^6
 bytes); events/s is corpus records / median; ratio is the row's median over
 the median of ours-rule.  Peak RSS is in MB (10^6 bytes) too.
+
+A second table puts the field-lookup rows (cloudtrail_value(), cloudtrail_ecs()
+with a path, the ecs column) beside the plain scan: their medians over those of
+ours-count (count(*)) and ours-count-raw (count(raw)).
 """
 
 import json
@@ -51,6 +55,32 @@ def fmt_int(n):
     return "{:,}".format(int(round(n)))
 
 
+# The field-lookup rows (issue 12): one field of every record over the same
+# scan, against the plain scan of the same run.
+SCAN_IDS = ("ours-count", "ours-count-raw")
+FIELD_IDS = ("ours-count", "ours-count-raw", "ours-value", "ours-ecs-field", "ours-ecs-doc")
+
+
+def field_lookups(cases, mb):
+    """Lines of the 'one field per record' table; none without its rows."""
+    by_id = {c["id"]: c for c in cases}
+    rows = [by_id[i] for i in FIELD_IDS if i in by_id and by_id[i]["status"] == "ok"]
+    if not all(i in by_id and by_id[i]["status"] == "ok" for i in SCAN_IDS) or len(rows) <= 2:
+        return []
+    star, raw = by_id["ours-count"], by_id["ours-count-raw"]
+    out = ["", "### One field of every record, over the same scan", "",
+           "| what | count | median s | MB/s | ÷ count(\\*) | ÷ count(raw) |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for c in rows:
+        out.append("| %s | %s | %.3f | %s | %.2f | %.2f |" % (
+            cell(c["what"]), c["count"], c["median"], fmt_int(mb / c["median"]),
+            c["median"] / star["median"], c["median"] / raw["median"]))
+    out.append("")
+    out.append("Same runs as the table above; ÷ = the row's median over the median of the plain "
+               "scan (`SELECT count(*)` or `SELECT count(raw)` of the same tree), above 1 = slower.")
+    return out
+
+
 def main():
     workdir, manifest_path = sys.argv[1], sys.argv[2]
     with open(manifest_path) as f:
@@ -83,6 +113,7 @@ def main():
                "bytes / median; events/s = %s records / median; ratio = median / median of "
                "ours-rule (above 1 = slower than ours)."
                % (ours["runs"], fmt_int(manifest["uncompressed_bytes"]), fmt_int(manifest["records"])))
+    out.extend(field_lookups(cases, mb))
     out.append("")
     out.append("Commands (from the repository root), with the spread of the timed runs and their mean "
                "CPU time (hyperfine's user + system):")

@@ -13,8 +13,9 @@
 #   3. generates the corpus into dist/bench/corpus-<MB>mb/ (bench/gen_corpus.py,
 #      reused when its manifest matches size, seed and generator) and an
 #      uncompressed copy for the JSON1 peer;
-#   4. runs every row once and compares its count with the manifest — any
-#      difference fails the bench before anything is timed;
+#   4. runs every row once and compares its count with the manifest (the
+#      field-lookup rows: with bench/peers/field_counts.py) — any difference
+#      fails the bench before anything is timed;
 #   5. times every row with hyperfine (one warm-up, BENCH_RUNS runs, median)
 #      and measures peak RSS with /usr/bin/time -f %M (one more run);
 #   6. prints the markdown table and writes it to dist/bench/results-<MB>mb.md.
@@ -223,6 +224,23 @@ define_rows() {
         "$ours $(dq "$proj_sql") | wc -l" "$ours $(dq "$proj_sql")"
     add_row ours-window "ours (cloudtrail.so)" "the rule with event_time >= '$window' (last 10 % of the time range)" \
         count "$wmatches" "$ours $(dq "$window_sql")" "$ours $(dq "$window_sql")"
+    # 4b. ours: one field of every record over the same scan (issue 12), against
+    #     count(*) and count(raw) above; the expected counts from bench/peers/field_counts.py
+    local raw_sql="SELECT count(raw) FROM cloudtrail('$d')"
+    local value_sql="SELECT count(cloudtrail_value(raw, 'userIdentity.userName')) FROM cloudtrail('$d')"
+    local ecs_name_sql="SELECT count(cloudtrail_ecs(raw, 'user.name')) FROM cloudtrail('$d')"
+    local ecs_doc_sql="SELECT count(ecs) FROM cloudtrail('$d')"
+    local value_count ecs_count
+    read -r value_count ecs_count < <("$PY" bench/peers/field_counts.py "$d")
+    [ -n "$ecs_count" ] || die "bench/peers/field_counts.py $d printed no counts"
+    add_row ours-count-raw "ours (cloudtrail.so)" "count(raw) of all rows" count "$records" \
+        "$ours $(dq "$raw_sql")" "$ours $(dq "$raw_sql")"
+    add_row ours-value "ours (cloudtrail.so)" "count(cloudtrail_value(raw, 'userIdentity.userName'))" count "$value_count" \
+        "$ours $(dq "$value_sql")" "$ours $(dq "$value_sql")"
+    add_row ours-ecs-field "ours (cloudtrail.so)" "count(cloudtrail_ecs(raw, 'user.name')): one ECS field" count "$ecs_count" \
+        "$ours $(dq "$ecs_name_sql")" "$ours $(dq "$ecs_name_sql")"
+    add_row ours-ecs-doc "ours (cloudtrail.so)" "count(ecs): the whole ECS document of every row" count "$records" \
+        "$ours $(dq "$ecs_doc_sql")" "$ours $(dq "$ecs_doc_sql")"
     # 5. SQLite JSON1 only, on the uncompressed copy
     local json1
     json1="$SQLITE3 -init /dev/null :memory: -cmd $(dq ".parameter set :dir '$p'") -cmd $(dq ".parameter set :since ''") < bench/peers/rule_json1.sql"

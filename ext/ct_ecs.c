@@ -129,9 +129,38 @@ void ctEcsListClear(CtEcsList *pList){
 /* The value at raw path zPath, or absent if the pipeline's first removal
 ** pass drops it (null, "", "-", "none", empty objects and arrays). */
 CtSpan ctEcsRaw(const CtEcsRec *p, const char *zPath){
-  CtSpan v = ctJvGet(p->rec, zPath);
+  const char *zDot = strchr(zPath, '.');
+  size_t nSeg = zDot ? (size_t)(zDot-zPath) : strlen(zPath);
+  CtSpan v = {0, 0};
+  int k;
+  if( p->top.bOverflow ){
+    v = ctJvGet(p->rec, zPath);
+  }else{
+    /* the first key from the table of top-level members: no rescan */
+    for(k=0; k<p->top.n; k++){
+      const CtMember *m = &p->top.a[k];
+      CtSpan key = { p->rec.z + m->iKey, m->nKey };
+      if( ct_json_key_eq(key, zPath, nSeg) ){
+        v.z = p->rec.z + m->iVal;
+        v.n = m->nVal;
+        break;
+      }
+    }
+    if( v.z && zDot ) v = ctJvGet(v, zDot+1);
+  }
   if( !ctJvKept(v) ){ v.z = 0; v.n = 0; }
   return v;
+}
+
+/* The top-level members of the object obj, into *pM (one scan). */
+static void ctEcsMembers(CtSpan obj, CtMembers *pM){
+  CtSpan key, val;
+  size_t i = 1;
+  pM->n = 0;
+  pM->bOverflow = 0;
+  while( ct_json_next_member(obj.z, obj.n, &i, &key, &val) ){
+    ct_members_add(pM, (size_t)(key.z-obj.z), key.n, (size_t)(val.z-obj.z), val.n);
+  }
 }
 
 int ctEcsIsString(CtSpan v){
@@ -280,8 +309,8 @@ static int ctEcsNoServiceActor(CtEcsRec *p){
 */
 static int ctEcsSessionName(CtEcsRec *p, char **pz, size_t *pn){
   CtSpan arn = ctEcsRaw(p, "userIdentity.arn");
-  char *z, *zSlash;
-  size_t n, k;
+  char *z;
+  size_t n, k, iSlash;
   *pz = 0;
   *pn = 0;
   if( !(ctEcsTypeIs(p, "AssumedRole") || ctEcsTypeIs(p, "FederatedUser")
@@ -291,14 +320,16 @@ static int ctEcsSessionName(CtEcsRec *p, char **pz, size_t *pn){
   if( z==0 ){ p->rc = SQLITE_NOMEM; return 0; }
   /* ^arn:[a-z0-9-]+:sts:.*\/(.*)$ — and '.' matches no line break */
   for(k=4; k<n && ((z[k]>='a' && z[k]<='z') || (z[k]>='0' && z[k]<='9') || z[k]=='-'); k++){}
-  zSlash = strrchr(z, '/');
+  /* iSlash: just after the last '/' of z[0..n), 0 if none (not strrchr():
+  ** z may hold a NUL, \u0000) */
+  for(iSlash=n; iSlash>0 && z[iSlash-1]!='/'; iSlash--){}
   if( strncmp(z, "arn:", 4)!=0 || k==4 || strncmp(z+k, ":sts:", 5)!=0
-   || zSlash<z+k+5 || memchr(z, '\n', n) ){
+   || iSlash<k+6 || memchr(z, '\n', n) ){
     sqlite3_free(z);
     return -1;
   }
-  n -= (size_t)(zSlash+1-z);
-  memmove(z, zSlash+1, n+1);
+  n -= iSlash;
+  memmove(z, z+iSlash, n+1);
   *pz = z;
   *pn = n;
   return 1;
@@ -418,14 +449,16 @@ static void ctFnTimestamp(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
 /* cloud.service.name: eventSource before ".amazonaws.com". */
 static void ctFnServiceName(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
   CtSpan src = ctEcsRaw(p, "eventSource");
-  char *z, *zAt;
-  size_t n;
+  char *z;
+  size_t n, k;
   (void)f;
   if( !ctEcsEndsWith(src, ".amazonaws.com") ) return;
   z = ctJvDecode(src, &n);
   if( z==0 ){ p->rc = SQLITE_NOMEM; return; }
-  zAt = strstr(z, ".amazonaws.com");
-  ctEvOwned(p, pV, z, (size_t)(zAt-z));
+  /* The first ".amazonaws.com" in z[0..n), which ends with one; not
+  ** strstr(): the text may hold a NUL (\u0000). */
+  for(k=0; k+14<n && memcmp(z+k, ".amazonaws.com", 14)!=0; k++){}
+  ctEvOwned(p, pV, z, n>=14 ? k : 0);
 }
 
 /* event.action: the text of eventName. */
@@ -759,7 +792,7 @@ static int ctEcsResources(CtEcsRec *p, int *pn){
       { "ARN", "arn" }, { "accountId", "account_id" }, { "type", 0 }
     };
     sqlite3_str *pKey;
-    int j;
+    int j, rcKey = SQLITE_OK;
     if( !ctJvKept(item) || item.z[0]!='{' ) continue;
     pKey = sqlite3_str_new(0);
     for(j=0; j<3; j++){
@@ -771,15 +804,20 @@ static int ctEcsResources(CtEcsRec *p, int *pn){
         ctJvInit(&jv, pKey);
         ctJvToString(&jv, v);
         ctJvFree(&jv);
+        if( jv.rc ) rcKey = jv.rc;
       }
     }
-    if( sqlite3_str_errcode(pKey) ){
+    if( rcKey || sqlite3_str_errcode(pKey) ){
       sqlite3_free(sqlite3_str_finish(pKey));
       p->rc = SQLITE_NOMEM;
       break;
     }
+    /* The test ctEcsListAdd() makes (not strcmp(): keys may differ only
+    ** after a NUL or in invalid UTF-8), so that a new key is always added
+    ** and p->keys.az[n] below is this key. */
     for(k=0; k<p->keys.n; k++){
-      if( strcmp(p->keys.az[k], sqlite3_str_value(pKey))==0 ) break;
+      if( ctJvCompare16(p->keys.az[k], strlen(p->keys.az[k]), sqlite3_str_value(pKey),
+                        (size_t)sqlite3_str_length(pKey))==0 ) break;
     }
     if( k<p->keys.n ){
       p->jv.a[i0+k].val = item;          /* same key: the later value */
@@ -918,12 +956,14 @@ static void ctFnRelatedHosts(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
     CtSpan arn = ctEcsKeptAt(obj, "ARN");
     if( arn.z==0 ) arn = ctEcsKeptAt(obj, "arn");
     if( ctEcsContains(arn, ":instance/") ){
-      size_t nArn;
-      char *zArn = ctJvDecode(arn, &nArn), *zTail;
+      size_t nArn, nTail;
+      char *zArn = ctJvDecode(arn, &nArn);
       if( zArn==0 ){ p->rc = SQLITE_NOMEM; break; }
-      zTail = strrchr(zArn, '/')+1;
-      if( strlen(zTail)>=10 && strncmp(zTail, "i-", 2)==0 ){
-        ctEcsListAdd(p, pL, zTail, strlen(zTail), 0);
+      /* what follows the last '/' of zArn[0..nArn); not strrchr(): the
+      ** text may hold a NUL (\u0000) before it */
+      for(nTail=0; nTail<nArn && zArn[nArn-1-nTail]!='/'; nTail++){}
+      if( nTail<nArn && nTail>=10 && memcmp(zArn+nArn-nTail, "i-", 2)==0 ){
+        ctEcsListAdd(p, pL, zArn+nArn-nTail, nTail, 0);
       }
       sqlite3_free(zArn);
     }
@@ -956,7 +996,8 @@ static void ctFnTls(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
   }
   z = ctJvDecode(v, &n);
   if( z==0 ){ p->rc = SQLITE_NOMEM; return; }
-  zV = strchr(z, 'v');
+  zV = memchr(z, 'v', n);      /* not strchr(): z may hold a NUL (\u0000) */
+  if( zV==0 ){ sqlite3_free(z); return; }
   if( f->iArg==0 ){
     n -= (size_t)(zV+1-z);
     memmove(z, zV+1, n+1);
@@ -1529,17 +1570,17 @@ static void ctEcsResultRaw(sqlite3_context *ctx, CtSpan v, int bClean){
     /* NULL */
   }else if( v.z[0]=='{' || v.z[0]=='[' ){
     sqlite3_str *pOut = sqlite3_str_new(0);
-    int rc;
+    int rc = SQLITE_OK;
     if( bClean ){
       CtJv jv;
       ctJvInit(&jv, pOut);
       ctJvJson(&jv, v);
-      if( jv.rc ) sqlite3_str_reset(pOut);
+      rc = jv.rc;
       ctJvFree(&jv);
     }else{
       sqlite3_str_append(pOut, v.z, (int)v.n);
     }
-    rc = sqlite3_str_errcode(pOut);
+    if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pOut);
     if( rc ){ sqlite3_free(sqlite3_str_finish(pOut)); sqlite3_result_error_nomem(ctx); return; }
     rc = sqlite3_str_length(pOut);
     sqlite3_result_text(ctx, sqlite3_str_finish(pOut), rc, sqlite3_free);
@@ -1608,6 +1649,7 @@ static void ctReachAdd(CtReach *r, CtSpan v){
     CtJv jv;
     ctJvInit(&jv, r->pAll);
     ctJvJson(&jv, v);
+    if( jv.rc ) r->rc = jv.rc;
     ctJvFree(&jv);
   }else{
     sqlite3_str_append(r->pAll, v.z, (int)v.n);
@@ -1691,7 +1733,13 @@ static void ctEcsPathResult(sqlite3_context *ctx, CtEcsRec *p, const char *zPath
     size_t n = strlen(zF);
     if( strncmp(zF, zPath, n)==0 && zPath[n]=='.' ){
       ctEcsEval(p, &ctEcsFields[k], &v);
-      if( v.eKind==CT_EV_RAW ) ctEcsResultBelow(ctx, v.raw, zPath+n+1, 1);
+      if( v.eKind==CT_EV_RAW ){
+        ctEcsResultBelow(ctx, v.raw, zPath+n+1, 1);
+      }else if( v.eKind==CT_EV_JSON ){
+        /* a value built here (resources, a minimal flattened object) */
+        CtSpan built = { v.z, v.n };
+        ctEcsResultBelow(ctx, built, zPath+n+1, 0);
+      }
       ctEcsValClear(&v);
       return;
     }
@@ -1801,11 +1849,14 @@ static int ctEcsExpand(sqlite3_str *pOut, CtSpan doc){
 /* Start mapping the raw record rec (text orig for event.original).  A
 ** record with a key twice in one object fails Elasticsearch's parser, so
 ** the whole pipeline: only event.original, event.kind and error.message. */
-static void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf){
+static void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf,
+                         const CtMembers *pM){
   CtSpan dup;
   int r;
   memset(p, 0, sizeof(*p));
   p->rec = rec;
+  if( pM ) p->top = *pM;
+  else ctEcsMembers(rec, &p->top);
   p->original = orig;
   p->pConf = pConf;
   ctJvInit(&p->jv, 0);
@@ -1966,10 +2017,10 @@ static int ctEcsCallField(sqlite3_context *ctx, sqlite3_value *pPath){
 }
 
 /* Map the raw record rec: the whole document, or zPath (iField) of it. */
-static void ctEcsRawResult(sqlite3_context *ctx, CtSpan rec, const CtEcsConf *pConf,
-                           const char *zPath, int iField){
+static void ctEcsRawResult(sqlite3_context *ctx, CtSpan rec, const CtMembers *pM,
+                           const CtEcsConf *pConf, const char *zPath, int iField){
   CtEcsRec r;
-  ctEcsRecInit(&r, rec, rec, pConf);
+  ctEcsRecInit(&r, rec, rec, pConf, pM);
   if( r.rc==SQLITE_OK ){
     if( zPath ){
       ctEcsPathResult(ctx, &r, zPath, iField);
@@ -2013,6 +2064,7 @@ static void ctEcsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const CtEcsConf *pConf;
   CtUnwrapped u;
   CtBuf buf = {0, 0};
+  CtMembers m;
   CtSpan obj;
   int iField = -1, bErr;
   if( z==0 ) return;
@@ -2033,11 +2085,12 @@ static void ctEcsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   obj.z = z+i;
   obj.n = iEnd-i;
-  if( ctRecordUnwrap(obj, 0, &buf, &u) ){ sqlite3_result_error_nomem(ctx); return; }
-  if( u.eShape==CT_SHAPE_DIGEST ) u.rec = obj;
+  ctEcsMembers(obj, &m);
+  if( ctRecordUnwrap(obj, &m, &buf, &u) ){ sqlite3_result_error_nomem(ctx); return; }
+  if( u.eShape==CT_SHAPE_DIGEST ){ u.rec = obj; u.bMem = 1; }
   if( u.rec.z ){
     if( u.bEcs ) ctEcsDocResult(ctx, u.rec, zPath);
-    else ctEcsRawResult(ctx, u.rec, pConf, zPath, iField);
+    else ctEcsRawResult(ctx, u.rec, u.bMem ? &m : 0, pConf, zPath, iField);
   }
   sqlite3_free(buf.a);
 }
@@ -2047,11 +2100,13 @@ int ctEcsColumn(sqlite3_context *ctx, CtSpan rec, const CtEcsConf *pConf){
   static const CtEcsConf def = { .eGen = CT_ECS_PREVIOUS };
   CtUnwrapped u;
   CtBuf buf = {0, 0};
-  if( ctRecordUnwrap(rec, 0, &buf, &u) ) return SQLITE_NOMEM;
-  if( u.eShape==CT_SHAPE_DIGEST ) u.rec = rec;
+  CtMembers m;
+  ctEcsMembers(rec, &m);
+  if( ctRecordUnwrap(rec, &m, &buf, &u) ) return SQLITE_NOMEM;
+  if( u.eShape==CT_SHAPE_DIGEST ){ u.rec = rec; u.bMem = 1; }
   if( u.rec.z ){
     if( u.bEcs ) ctEcsDocResult(ctx, u.rec, 0);
-    else ctEcsRawResult(ctx, u.rec, pConf ? pConf : &def, 0, -1);
+    else ctEcsRawResult(ctx, u.rec, u.bMem ? &m : 0, pConf ? pConf : &def, 0, -1);
   }
   sqlite3_free(buf.a);
   return SQLITE_OK;
@@ -2102,15 +2157,17 @@ static void ctEcsFieldsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
 */
 int ctRegisterEcs(sqlite3 *db, int bFiles){
   const int mPure = SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS;
+  /* SQLITE_SUBTYPE: a raw column's subtype says it was validated already */
+  const int mFunc = mPure|SQLITE_SUBTYPE;
   int rc = SQLITE_OK;
   if( !ctEcsCheckFields() ) return SQLITE_INTERNAL;
-  rc = sqlite3_create_function(db, "cloudtrail_ecs", 1, mPure, 0, ctEcsFunc, 0, 0);
+  rc = sqlite3_create_function(db, "cloudtrail_ecs", 1, mFunc, 0, ctEcsFunc, 0, 0);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function(db, "cloudtrail_ecs", 2, mPure, 0, ctEcsFunc, 0, 0);
+    rc = sqlite3_create_function(db, "cloudtrail_ecs", 2, mFunc, 0, ctEcsFunc, 0, 0);
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function(db, "cloudtrail_ecs", 3,
-        bFiles ? SQLITE_UTF8|SQLITE_DETERMINISTIC : mPure,
+        bFiles ? (mFunc & ~SQLITE_INNOCUOUS) : mFunc,
         bFiles ? (void*)db : 0, ctEcsFunc, 0, 0);
   }
   if( rc==SQLITE_OK ){

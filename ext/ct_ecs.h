@@ -96,6 +96,7 @@ struct CtEcsVal {
 typedef struct CtEcsRec CtEcsRec;
 struct CtEcsRec {
   CtSpan rec;                 /* the raw record (a validated object) */
+  CtMembers top;              /* its top-level members, found once */
   CtSpan original;            /* its text, for event.original */
   const CtEcsConf *pConf;
   int bFailed;                /* the pipeline failed as a whole */

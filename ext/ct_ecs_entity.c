@@ -20,7 +20,8 @@ SQLITE_EXTENSION_INIT3
 /* What a rule adds. */
 #define CT_ENH_FIELD    0   /* the string at zPath */
 #define CT_ENH_ITEMS    1   /* each object of the list at zPath: its zSub fields */
-#define CT_ENH_STRINGS  2   /* each string of the list at zPath */
+#define CT_ENH_STRINGS  2   /* each string of the list at zPath (addValue each) */
+#define CT_ENH_VALUES   5   /* the list at zPath as one addValues() */
 #define CT_ENH_RULENUM  3   /* String.valueOf() of the value at zPath */
 #define CT_ENH_SENDCMD  4   /* ssm SendCommand's instances (ctEnSendCommand()) */
 
@@ -45,7 +46,7 @@ struct CtEnRule {
 #define LAM "lambda.amazonaws.com"
 #define R(src, path)          { src, 0, CT_ENH_FIELD, path, 0 }
 #define RI(src, path, sub)    { src, 0, CT_ENH_ITEMS, path, sub }
-#define RS(src, path)         { src, 0, CT_ENH_STRINGS, path, 0 }
+#define RS(src, path)         { src, 0, CT_ENH_VALUES, path, 0 }
 #define T(src, ev, path)      { src, ev, CT_ENH_FIELD, path, 0 }
 #define TI(src, ev, path, sub){ src, ev, CT_ENH_ITEMS, path, sub }
 #define TS(src, ev, path)     { src, ev, CT_ENH_STRINGS, path, 0 }
@@ -238,6 +239,21 @@ static int ctEnAdd(CtEcsRec *p, int iList, CtSpan v){
   return ctEcsListAddSpan(p, &p->aEn[iList], v, 1);
 }
 
+/* One value of the script's addValues(set, list): every value must be
+** text (else the script fails), but adding stops for good at the first
+** one that is absent or already there (*pbAll, 1 at the start of the
+** list): its "addedAll = addedAll && addValue(…)" short-circuits. */
+static int ctEnAddAll(CtEcsRec *p, int iList, CtSpan v, int *pbAll){
+  CtEcsList *pL = &p->aEn[iList];
+  int n0 = pL->n, rc;
+  if( ctJvKept(v) && !ctEcsIsString(v) ){ p->bEntityFailed = 1; return SQLITE_OK; }
+  if( !*pbAll ) return SQLITE_OK;
+  if( !ctJvKept(v) ){ *pbAll = 0; return SQLITE_OK; }
+  rc = ctEcsListAddSpan(p, pL, v, 1);
+  if( pL->n==n0 ) *pbAll = 0;
+  return rc;
+}
+
 /* Each object reached from obj by zPath, where "[]" steps into every item
 ** of a list: call ctEnAdd() for each of its zSub fields.  A list expected
 ** and something else found fails the script (.stream() of a non-list). */
@@ -266,13 +282,14 @@ static int ctEnItems(CtEcsRec *p, int iList, CtSpan obj, const char *zPath,
       rc = ctEnItems(p, iList, item, zStep+3, zSub);
     }else{
       const char *z = zSub;
+      int bAll = 1;        /* several fields of an item: addValues([…]) */
       while( rc==SQLITE_OK && *z ){
         const char *zEnd = strchr(z, ',');
         size_t n = zEnd ? (size_t)(zEnd-z) : strlen(z);
         if( n<sizeof(aPath) ){
           memcpy(aPath, z, n);
           aPath[n] = 0;
-          rc = ctEnAdd(p, iList, ctJvGet(item, aPath));
+          rc = ctEnAddAll(p, iList, ctJvGet(item, aPath), &bAll);
         }
         z += n + (zEnd!=0);
       }
@@ -281,15 +298,16 @@ static int ctEnItems(CtEcsRec *p, int iList, CtSpan obj, const char *zPath,
   return rc;
 }
 
-/* Each string of the list at zPath. */
-static int ctEnStrings(CtEcsRec *p, int iList, const char *zPath){
+/* Each string of the list at zPath: one addValue() each, or with bAll
+** one addValues() of the whole list (ctEnAddAll()). */
+static int ctEnStrings(CtEcsRec *p, int iList, const char *zPath, int bAll){
   CtSpan list = ctEcsRaw(p, zPath), v;
   size_t i = 1;
-  int rc = SQLITE_OK;
+  int rc = SQLITE_OK, bGoing = 1;
   if( list.z==0 ) return SQLITE_OK;
   if( list.z[0]!='[' ){ p->bEntityFailed = 1; return SQLITE_OK; }
   while( rc==SQLITE_OK && ct_json_next_element(list.z, list.n, &i, &v) ){
-    rc = ctEnAdd(p, iList, v);
+    rc = bAll ? ctEnAddAll(p, iList, v, &bGoing) : ctEnAdd(p, iList, v);
   }
   return rc;
 }
@@ -311,7 +329,7 @@ static int ctEnSendCommand(CtEcsRec *p){
     if( n==1 && ctJvStringIs(first, "*") ){
       return ctEnAdd(p, CT_EN_TARGET, ctEcsRaw(p, "recipientAccountId"));
     }
-    return ctEnStrings(p, CT_EN_TARGET, "requestParameters.instanceIds");
+    return ctEnStrings(p, CT_EN_TARGET, "requestParameters.instanceIds", 1);
   }
   ids = ctEcsRaw(p, "requestParameters.targets");
   if( ids.z==0 ) return SQLITE_OK;
@@ -335,12 +353,13 @@ static int ctEnSendCommand(CtEcsRec *p){
       return ctEnAdd(p, CT_EN_TARGET, ctEcsRaw(p, "recipientAccountId"));
     }
     i = 1;
+    bStar = 1;           /* now: addValues() of the whole list still adds */
     while( rc==SQLITE_OK && ct_json_next_element(ids.z, ids.n, &i, &t) ){
       CtSpan vals = ctJvGet(t, "values");
       size_t j = 1;
       if( !ctJvKept(t) ) continue;
       while( rc==SQLITE_OK && ct_json_next_element(vals.z, vals.n, &j, &v) ){
-        rc = ctEnAdd(p, CT_EN_TARGET, v);
+        if( ctJvKept(v) ) rc = ctEnAddAll(p, CT_EN_TARGET, v, &bStar);
       }
     }
   }
@@ -358,7 +377,9 @@ static int ctEnEventIs(const char *zEvents, const char *zName, size_t nName){
     return 0;
   }
   for(z=zEvents; (z = strchr(z, '|'))!=0 && z[1]; z++){
-    if( strncmp(z+1, zName, nName)==0 && z[1+nName]=='|' ) return 1;
+    /* memcmp() within zEvents: zName may hold a NUL (\u0000), which would
+    ** end a strncmp() early and send z[1+nName] past zEvents' end */
+    if( strlen(z+1)>nName && memcmp(z+1, zName, nName)==0 && z[1+nName]=='|' ) return 1;
   }
   return 0;
 }
@@ -368,7 +389,8 @@ static int ctEnApply(CtEcsRec *p, const CtEnRule *r){
   switch( r->eHow ){
     case CT_ENH_FIELD:   return ctEnAdd(p, iList, ctEcsRaw(p, r->zPath));
     case CT_ENH_ITEMS:   return ctEnItems(p, iList, p->rec, r->zPath, r->zSub);
-    case CT_ENH_STRINGS: return ctEnStrings(p, iList, r->zPath);
+    case CT_ENH_STRINGS: return ctEnStrings(p, iList, r->zPath, 0);
+    case CT_ENH_VALUES:  return ctEnStrings(p, iList, r->zPath, 1);
     case CT_ENH_SENDCMD: return ctEnSendCommand(p);
     default: {           /* CT_ENH_RULENUM: String.valueOf(ruleNumber) */
       CtSpan v = ctEcsRaw(p, r->zPath);
@@ -557,7 +579,7 @@ static int ctEnActorLists(CtEcsRec *p, CtSpan actor){
     ctJvInit(&jv, pStr);
     ctJvToString(&jv, actor);
     ctJvFree(&jv);
-    rc = sqlite3_str_errcode(pStr);
+    rc = jv.rc ? jv.rc : sqlite3_str_errcode(pStr);
     if( rc==SQLITE_OK ){
       rc = ctEcsListAdd(p, pA, sqlite3_str_value(pStr),
                         (size_t)sqlite3_str_length(pStr), 0);

@@ -36,6 +36,10 @@ SQLITE_EXTENSION_INIT3
 #define CT_JV_HASHMAP_TREEIFY    9
 #define CT_JV_HASHMAP_MIN_TREE   64
 
+/* Objects with at most this many keys are checked for duplicates pair by
+** pair (no hashing, no sort): CloudTrail objects have about 20. */
+#define CT_JV_PAIRWISE 32
+
 /* Longest string body compared as "-" or "none" after decoding escapes. */
 #define CT_JV_SHORT 32
 
@@ -138,22 +142,29 @@ unsigned int ctJvHash16(const char *z, size_t n){
   return h;
 }
 
-/* String.hashCode() of an escaped key (the bytes between its quotes). */
-unsigned int ctJvHash(CtSpan key){
+/* String.hashCode() of an escaped key (the bytes between its quotes)
+** into *pH.  SQLITE_NOMEM or SQLITE_OK. */
+static int ctJvHashKey(CtSpan key, unsigned int *pH){
   char aBuf[CT_JV_SHORT];
-  unsigned int h;
   char *z;
   size_t n;
-  if( memchr(key.z, '\\', key.n)==0 ) return ctJvHash16(key.z, key.n);
+  if( memchr(key.z, '\\', key.n)==0 ){ *pH = ctJvHash16(key.z, key.n); return SQLITE_OK; }
   if( key.n<=sizeof(aBuf) ){
     n = ct_json_unescape(key.z, key.n, aBuf);
-    return ctJvHash16(aBuf, n);
+    *pH = ctJvHash16(aBuf, n);
+    return SQLITE_OK;
   }
   z = sqlite3_malloc64(key.n);
-  if( z==0 ) return 0;      /* order only; the caller's output is cut anyway */
+  if( z==0 ){ *pH = 0; return SQLITE_NOMEM; }
   n = ct_json_unescape(key.z, key.n, z);
-  h = ctJvHash16(z, n);
+  *pH = ctJvHash16(z, n);
   sqlite3_free(z);
+  return SQLITE_OK;
+}
+/* The same, 0 on out-of-memory. */
+unsigned int ctJvHash(CtSpan key){
+  unsigned int h;
+  ctJvHashKey(key, &h);
   return h;
 }
 
@@ -183,7 +194,7 @@ int ctJvReserve(CtJv *p, int n){
 }
 
 /* Push obj's members onto the stack; returns how many, or -1 (NOMEM). */
-static int ctJvPush(CtJv *p, CtSpan obj){
+static int ctJvPushAs(CtJv *p, CtSpan obj, int bHash){
   CtSpan key, val;
   size_t i = 1;
   int n = 0;
@@ -193,11 +204,15 @@ static int ctJvPush(CtJv *p, CtSpan obj){
     m = &p->a[p->nUsed++];
     m->key = key;
     m->val = val;
-    m->h = ctJvHash(key);
+    m->h = 0;
+    if( bHash && ctJvHashKey(key, &m->h) ){ p->rc = SQLITE_NOMEM; return -1; }
     m->iIns = n++;
     m->iBin = 0;
   }
   return n;
+}
+static int ctJvPush(CtJv *p, CtSpan obj){
+  return ctJvPushAs(p, obj, 1);
 }
 
 /* HashMap's bucket of hash h in a table of nCap buckets. */
@@ -272,8 +287,9 @@ int ctJvOrder(CtJv *p, CtSpan obj, int *pn){
   return i0;
 }
 
-/* Append the decoded body of string v (quoted) to pOut. */
-static void ctJvAppendString(sqlite3_str *pOut, CtSpan v){
+/* Append the decoded body of string v (quoted) to pOut (p->rc on
+** out-of-memory). */
+static void ctJvAppendString(CtJv *p, sqlite3_str *pOut, CtSpan v){
   CtSpan b = v;
   if( v.n>=2 && v.z[0]=='"' ){ b.z++; b.n -= 2; }
   if( memchr(b.z, '\\', b.n)==0 ){
@@ -281,7 +297,7 @@ static void ctJvAppendString(sqlite3_str *pOut, CtSpan v){
   }else{
     size_t n;
     char *z = ctJvDecode(v, &n);
-    if( z==0 ){ sqlite3_str_reset(pOut); return; }
+    if( z==0 ){ p->rc = SQLITE_NOMEM; return; }
     sqlite3_str_append(pOut, z, (int)n);
     sqlite3_free(z);
   }
@@ -331,9 +347,17 @@ void ctJvDouble(sqlite3_str *pOut, double r){
 /*
 ** A JSON number as Java holds it after Jackson parsed it: an integer
 ** (Integer, Long or BigInteger) prints its digits ("-0" is 0), anything
-** with a fraction or exponent is a Double (ctJvDouble()).
+** with a fraction or exponent is a Double (ctJvDouble()).  bJson: for
+** JSON, where a Double beyond the range (1e999: Infinity) is written as
+** a string, as Jackson's QUOTE_NON_NUMERIC_NUMBERS does; a bare Infinity
+** is no JSON.  SQLITE_NOMEM or SQLITE_OK.
 */
-void ctJvNumber(sqlite3_str *pOut, CtSpan v){
+static void ctJvNumberDouble(sqlite3_str *pOut, double r, int bJson){
+  if( bJson && isinf(r) ) sqlite3_str_appendchar(pOut, 1, '"');
+  ctJvDouble(pOut, r);
+  if( bJson && isinf(r) ) sqlite3_str_appendchar(pOut, 1, '"');
+}
+static int ctJvNumberRc(sqlite3_str *pOut, CtSpan v, int bJson){
   char aBuf[64];
   if( memchr(v.z, '.', v.n)==0 && memchr(v.z, 'e', v.n)==0
    && memchr(v.z, 'E', v.n)==0 ){
@@ -342,20 +366,26 @@ void ctJvNumber(sqlite3_str *pOut, CtSpan v){
     }else{
       sqlite3_str_append(pOut, v.z, (int)v.n);
     }
-    return;
+    return SQLITE_OK;
   }
   if( v.n>=sizeof(aBuf) ){
     char *z = sqlite3_malloc64(v.n+1);
-    if( z==0 ){ sqlite3_str_reset(pOut); return; }
+    if( z==0 ) return SQLITE_NOMEM;
     memcpy(z, v.z, v.n);
     z[v.n] = 0;
-    ctJvDouble(pOut, strtod(z, 0));
+    ctJvNumberDouble(pOut, strtod(z, 0), bJson);
     sqlite3_free(z);
-    return;
+    return SQLITE_OK;
   }
   memcpy(aBuf, v.z, v.n);
   aBuf[v.n] = 0;
-  ctJvDouble(pOut, strtod(aBuf, 0));
+  ctJvNumberDouble(pOut, strtod(aBuf, 0), bJson);
+  return SQLITE_OK;
+}
+/* The same; on out-of-memory pOut is emptied.  (The renderers below use
+** ctJvNumberRc(), which tells them.) */
+void ctJvNumber(sqlite3_str *pOut, CtSpan v){
+  if( ctJvNumberRc(pOut, v, 0) ) sqlite3_str_reset(pOut);
 }
 
 /*
@@ -380,7 +410,7 @@ void ctJvToString(CtJv *p, CtSpan v){
       bFirst = 0;
       q.z = m.key.z-1;
       q.n = m.key.n+2;
-      ctJvAppendString(pOut, q);
+      ctJvAppendString(p, pOut, q);
       sqlite3_str_appendchar(pOut, 1, '=');
       ctJvToString(p, m.val);
     }
@@ -399,9 +429,9 @@ void ctJvToString(CtJv *p, CtSpan v){
     }
     sqlite3_str_appendchar(pOut, 1, ']');
   }else if( v.z[0]=='"' ){
-    ctJvAppendString(pOut, v);
+    ctJvAppendString(p, pOut, v);
   }else if( v.z[0]=='-' || (v.z[0]>='0' && v.z[0]<='9') ){
-    ctJvNumber(pOut, v);
+    if( ctJvNumberRc(pOut, v, 0) ) p->rc = SQLITE_NOMEM;
   }else{
     sqlite3_str_append(pOut, v.z, (int)v.n);   /* true, false, null */
   }
@@ -441,7 +471,7 @@ void ctJvJson(CtJv *p, CtSpan v){
     }
     sqlite3_str_appendchar(pOut, 1, ']');
   }else if( v.z[0]=='-' || (v.z[0]>='0' && v.z[0]<='9') ){
-    ctJvNumber(pOut, v);
+    if( ctJvNumberRc(pOut, v, 1) ) p->rc = SQLITE_NOMEM;
   }else{
     sqlite3_str_append(pOut, v.z, (int)v.n);
   }
@@ -481,7 +511,8 @@ sqlite3_int64 ctJvLength16(const char *z, size_t n){
   return nUnit;
 }
 
-/* True if escaped keys a and b decode to the same text. */
+/* True if escaped keys a and b decode to the same text; -1 on
+** out-of-memory. */
 static int ctJvSameKey(CtSpan a, CtSpan b){
   char *z;
   size_t n;
@@ -489,7 +520,7 @@ static int ctJvSameKey(CtSpan a, CtSpan b){
   if( a.n==b.n && memcmp(a.z, b.z, a.n)==0 ) return 1;
   if( memchr(a.z, '\\', a.n)==0 && memchr(b.z, '\\', b.n)==0 ) return 0;
   z = sqlite3_malloc64(a.n+1);
-  if( z==0 ) return 0;
+  if( z==0 ) return -1;
   n = ct_json_unescape(a.z, a.n, z);
   bSame = ct_json_key_eq(b, z, n);
   sqlite3_free(z);
@@ -519,12 +550,36 @@ int ctJvDuplicate(CtJv *p, CtSpan v, CtSpan *pKey){
     return 0;
   }
   if( v.z[0]=='{' ){
-    int i0 = p->nUsed, n = ctJvPush(p, v), k, r = 0;
+    int i0 = p->nUsed, n = ctJvPushAs(p, v, 0), k, j, r = 0;
     if( n<0 ){ p->nUsed = i0; return -1; }
-    qsort(p->a+i0, (size_t)n, sizeof(CtJvMember), ctJvCmpHash);
-    for(k=1; k<n && r==0; k++){
-      CtJvMember *a = &p->a[i0+k-1], *b = &p->a[i0+k];
-      if( a->h==b->h && ctJvSameKey(a->key, b->key) ){ *pKey = b->key; r = 1; }
+    if( n<=CT_JV_PAIRWISE ){
+      /* Few keys (every CloudTrail object): compare each pair in place;
+      ** iBin marks a key holding an escape, which must be decoded. */
+      for(k=0; k<n; k++){
+        CtJvMember *m = &p->a[i0+k];
+        m->iBin = memchr(m->key.z, '\\', m->key.n)!=0;
+      }
+      for(k=1; k<n && r==0; k++){
+        for(j=0; j<k && r==0; j++){
+          CtJvMember *a = &p->a[i0+j], *b = &p->a[i0+k];
+          if( a->iBin || b->iBin ) r = ctJvSameKey(a->key, b->key);
+          else r = a->key.n==b->key.n && memcmp(a->key.z, b->key.z, a->key.n)==0;
+          if( r>0 ) *pKey = b->key;
+        }
+      }
+    }else{
+      for(k=0; k<n; k++){
+        if( ctJvHashKey(p->a[i0+k].key, &p->a[i0+k].h) ){
+          p->rc = SQLITE_NOMEM;
+          p->nUsed = i0;
+          return -1;
+        }
+      }
+      qsort(p->a+i0, (size_t)n, sizeof(CtJvMember), ctJvCmpHash);
+      for(k=1; k<n && r==0; k++){
+        CtJvMember *a = &p->a[i0+k-1], *b = &p->a[i0+k];
+        if( a->h==b->h && (r = ctJvSameKey(a->key, b->key))>0 ) *pKey = b->key;
+      }
     }
     for(k=0; k<n && r==0; k++) r = ctJvDuplicate(p, p->a[i0+k].val, pKey);
     p->nUsed = i0;

@@ -24,6 +24,13 @@ if [ ! -f dist/hostile/DONE ]; then
   /usr/bin/python3 tests/gen_hostile.py dist/hostile || exit 1
 fi
 
+# Tiny MaxMind databases of invented networks (tests/gen_mmdb.py), for the
+# geoip= and asn= tests; built once and kept.
+if [ ! -f dist/mmdb/DONE ]; then
+  rm -rf dist/mmdb
+  /usr/bin/python3 tests/gen_mmdb.py dist/mmdb || exit 1
+fi
+
 tests=${*:-tests/sql/*.sql}
 pass=0 fail=0
 for t in $tests; do

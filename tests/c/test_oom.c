@@ -110,6 +110,29 @@ static int sweep(const char *zSql){
   return (int)k;
 }
 
+/* A raw record for the cloudtrail_ecs() statements: an assumed role
+** creating a user (entities, related.*), escapes, a key longer than 32
+** bytes with an escape and a number longer than 64 characters (the
+** allocations of ct_jvalue.c), duplicate resources. */
+#define OOM_REC \
+  "'{\"eventVersion\":\"1.09\",\"eventTime\":\"2026-11-20T09:51:20Z\",\"eventSource\":\"iam.amazonaws." \
+  "com\",\"eventName\":\"CreateUser\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"203.0.113.9\",\"u" \
+  "serAgent\":\"aws-cli/2\",\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAX:i-012345" \
+  "6789abcdef0\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com\",\"accou" \
+  "ntId\":\"111122223333\",\"accessKeyId\":\"ASIAEXAMPLE\",\"sessionContext\":{\"sessionIssuer\":{\"typ" \
+  "e\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/Admin\",\"userName\":\"Admin\"},\"attributes\":" \
+  "{\"creationDate\":\"2026-11-20T09:00:00Z\",\"mfaAuthenticated\":\"false\"}}},\"requestParameters\"" \
+  ":{\"userName\":\"al\\u0069ce\",\"tags\":[{\"key\":\"k\",\"value\":\"v\"},null,\"-\"],\"a\":{\"b\":1.50,\"c\":[t" \
+  "rue,false]},\"a_key_longer_than_thirty_two_bytes_\\u0041\":1.000000000000000000000000000000" \
+  "000000000000000000000000000000000001,\"instanceId\":\"i-0123456789abcdef0\"},\"responseElemen" \
+  "ts\":{\"user\":{\"userName\":\"alice\",\"userId\":\"AIDAX\",\"arn\":\"arn:aws:iam::111122223333:user/a" \
+  "lice\"}},\"additionalEventData\":{\"x\":\"y\"},\"resources\":[{\"ARN\":\"arn:aws:ec2:us-east-1:11112" \
+  "2223333:instance/i-0123456789abcdef0\",\"accountId\":\"111122223333\",\"type\":\"AWS::EC2::Insta" \
+  "nce\"},{\"ARN\":\"arn:aws:iam::111122223333:user/alice\",\"type\":\"AWS::IAM::User\"},{\"ARN\":\"arn" \
+  ":aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0\",\"accountId\":\"111122223333\"" \
+  ",\"type\":\"AWS::EC2::Instance\"}],\"tlsDetails\":{\"tlsVersion\":\"TLSv1.3\",\"clientProvidedHostH" \
+  "eader\":\"example.org\"},\"recipientAccountId\":\"111122223333\"}'"
+
 static const char *const azDefault[] = {
   /* the ATT&CK reference URLs (were NULL on out-of-memory) */
   "SELECT tactic_reference, technique_reference, subtechnique_reference"
@@ -126,6 +149,25 @@ static const char *const azDefault[] = {
   " WHERE event_time >= '2024-05-01 05:00:00' AND event_time IN ('2024-05-01T05:00:00Z', '2024-05-01T07:00:00+02:00')",
   "SELECT file, canonical, size, error, note FROM cloudtrail_ls('fixtures/tree')",
   "SELECT cloudtrail_time('2023-07-10T18:00:00.250+02:00'), cloudtrail_value('{\"a\":{\"b\":\"c\\u0041\"}}', 'a.b')",
+  /* cloudtrail_ecs(): the whole document; paths (fields, lists, the entity
+  ** script, resources, an object below a prefix, a path into a flattened
+  ** object); options; a duplicate key (escaped); an Elastic document; the
+  ** cloudtrail table's raw column (validated subtype) and ecs column */
+  "SELECT cloudtrail_ecs(" OOM_REC ")",
+  "SELECT cloudtrail_ecs(" OOM_REC ", 'user.name'), cloudtrail_ecs(" OOM_REC ", 'related.entity'),"
+  " cloudtrail_ecs(" OOM_REC ", 'aws.cloudtrail.resources'), cloudtrail_ecs(" OOM_REC ", 'related.hosts')",
+  "SELECT cloudtrail_ecs(" OOM_REC ", 'aws.cloudtrail.request_parameters'),"
+  " cloudtrail_ecs(" OOM_REC ", 'aws.cloudtrail.flattened.request_parameters.a'),"
+  " cloudtrail_ecs(" OOM_REC ", 'source'), cloudtrail_ecs(" OOM_REC ", 'related.user'),"
+  " cloudtrail_ecs(" OOM_REC ", 'event.kind')",
+  "SELECT cloudtrail_ecs(" OOM_REC ", NULL, 'pipeline=9.0.0 retain=minimal'),"
+  " cloudtrail_ecs(" OOM_REC ", 'target.entity.id', 'pipeline=9.0.0')",
+  "SELECT cloudtrail_ecs('{\"eventName\":\"X\",\"requestParameters\":{\"k\\u0065y_longer_than_the_short_buffer_of_32\":1,\"key_longer_than_the_short_buffer_of_32\":2}}'), cloudtrail_ecs('{\"eventName\":\"X\",\"requestParameters\":{\"k\\u0065y_longer_than_the_short_buffer_of_32\":1,\"key_longer_than_the_short_buffer_of_32\":2}}', 'error.message')",
+  "SELECT cloudtrail_ecs('{\"_index\":\"logs-aws.cloudtrail-default\",\"_id\":\"1\",\"_source\":{\"event.action\":\"X\",\"event\":{\"id\":\"1\"},\"user\":{\"name\":\"u\",\"id\":[\"a\",\"b\"]},\"aws.cloudtrail.flattened.request_parameters\":{\"a\":{\"b\":1}}}}'),"
+  " cloudtrail_ecs('{\"_index\":\"logs-aws.cloudtrail-default\",\"_id\":\"1\",\"_source\":{\"event.action\":\"X\",\"event\":{\"id\":\"1\"},\"user\":{\"name\":\"u\",\"id\":[\"a\",\"b\"]},\"aws.cloudtrail.flattened.request_parameters\":{\"a\":{\"b\":1}}}}', 'user.id'),"
+  " cloudtrail_ecs('{\"_index\":\"logs-aws.cloudtrail-default\",\"_id\":\"1\",\"_source\":{\"event.action\":\"X\",\"event\":{\"id\":\"1\"},\"user\":{\"name\":\"u\",\"id\":[\"a\",\"b\"]},\"aws.cloudtrail.flattened.request_parameters\":{\"a\":{\"b\":1}}}}', 'aws.cloudtrail.flattened.request_parameters.a')",
+  "SELECT cloudtrail_ecs(raw), cloudtrail_ecs(raw, 'related.entity'), ecs"
+  "  FROM cloudtrail('fixtures/formats/records-pretty.json', 'threads=0')",
 };
 
 int main(int argc, char **argv){

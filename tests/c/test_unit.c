@@ -18,6 +18,8 @@
 #include "ct_json.h"
 #include "ct_fields.h"
 #include "ct_reader.h"
+#include "ct_ecs.h"
+#include "ct_jvalue.h"
 
 int sqlite3_cloudtrail_init(sqlite3*, char**, const sqlite3_api_routines*);
 
@@ -373,6 +375,48 @@ static void testFieldTableReaders(void){
   }
 }
 
+/* Java's Double.toString(), as the pipeline prints numbers. */
+static void testJavaDouble(double r, const char *zWant){
+  sqlite3_str *p = sqlite3_str_new(0);
+  char *z;
+  ctJvDouble(p, r);
+  z = sqlite3_str_finish(p);
+  check(z && strcmp(z, zWant)==0, "Double.toString", zWant);
+  sqlite3_free(z);
+}
+
+/* Java's toString() of a JSON value after the removal pass. */
+static void testJavaString(const char *zJson, const char *zWant){
+  sqlite3_str *p = sqlite3_str_new(0);
+  CtSpan v = { zJson, strlen(zJson) };
+  CtJv jv;
+  char *z;
+  ctJvInit(&jv, p);
+  ctJvToString(&jv, v);
+  ctJvFree(&jv);
+  z = sqlite3_str_finish(p);
+  check(z && strcmp(z, zWant)==0, "toString", zWant);
+  sqlite3_free(z);
+}
+
+static void testEcsTables(void){
+  CtSpan a = { "\"a\"", 3 }, b = { "\"\\u0061\"", 8 }, key, dup;
+  CtJv jv;
+  int r;
+  check(ctEcsCheckFields(), "ctEcsFields[] is in path order, no field below another", "");
+  /* String.hashCode("a") is 97; "\u0061" decodes to it */
+  a.z++; a.n -= 2; b.z++; b.n -= 2;
+  check(ctJvHash(a)==97 && ctJvHash(b)==97, "hashCode of a decoded key", "");
+  check(ctJvCompare16("\xef\xbf\xbd", 3, "\xf0\x9f\x98\x80", 4)>0,
+        "String order is UTF-16 order (U+FFFD after U+1F600)", "");
+  key.z = "{\"x\":{\"k\":1,\"\\u006b\":2}}";
+  key.n = strlen(key.z);
+  ctJvInit(&jv, 0);
+  r = ctJvDuplicate(&jv, key, &dup);
+  ctJvFree(&jv);
+  check(r==1 && dup.n==6, "a duplicate key after decoding, one level down", "");
+}
+
 int main(void){
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
@@ -408,6 +452,23 @@ int main(void){
   testFieldTableShape();
   testFieldTableSchema();
   testFieldTableReaders();
+  testEcsTables();
+  testJavaDouble(1.5, "1.5");
+  testJavaDouble(100.0, "100.0");
+  testJavaDouble(1e7, "1.0E7");
+  testJavaDouble(9999999.0, "9999999.0");
+  testJavaDouble(0.001, "0.001");
+  testJavaDouble(0.0001, "1.0E-4");
+  testJavaDouble(-2.5e-5, "-2.5E-5");
+  testJavaDouble(0.1+0.2, "0.30000000000000004");
+  testJavaDouble(1.2345678e20, "1.2345678E20");
+  testJavaDouble(-0.0, "-0.0");
+  testJavaString("{\"action\":1,\"functionName\":2,\"principal\":3,\"statementId\":4}",
+                 "{principal=3, functionName=2, statementId=4, action=1}");
+  testJavaString("{\"a\":[true,null,\"-\",{}],\"b\":\"none\",\"c\":-0,\"d\":1E2}",
+                 "{a=[true], c=0, d=100.0}");
+  testJavaString("[\"x\\ty\",[],[[null]],12345678901234567890123]",
+                 "[x\ty, 12345678901234567890123]");
   printf("unit: %d passed, %d failed\n", nPass, nFail);
   return nFail!=0;
 }

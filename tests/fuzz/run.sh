@@ -12,11 +12,15 @@
 #           temp files holding the input, bounded by a progress handler
 #   validate cloudtrail_validate() over a digest, keys and signatures file
 #           cut from the input (ext/ct_digest.c, ext/ct_validate.c)
+#   ecs     cloudtrail_ecs() on the input as JSON text: the document, paths,
+#           options (ext/ct_ecs.c, ext/ct_ecs_entity.c, ext/ct_jvalue.c)
 #
 # Built with clang-14 into dist/fuzz/.  Seeds: every file of fixtures/
 # plus a decompressed copy of each .gz, copied into dist/fuzz/corpus-NAME/,
 # which keeps what the fuzzer adds between runs.  Dictionary:
-# tests/fuzz/ct.dict.  Before fuzzing, every reproducer saved as
+# tests/fuzz/ct.dict, plus tests/fuzz/NAME.dict if there is one.  fuzz_ecs
+# is also seeded with each record of fixtures/demo and fixtures/formats,
+# one per file.  Before fuzzing, every reproducer saved as
 # tests/fuzz/crashes/NAME-* is replayed: a regression fails the harness.
 #
 # With llvm-14's llvm-profdata/llvm-cov (Debian llvm-14; FUZZ_COVERAGE=0 to
@@ -37,7 +41,7 @@ esac
 
 CC=${FUZZ_CC:-clang-14}
 out=dist/fuzz
-harnesses="reader json sql validate"
+harnesses="reader json sql validate ecs"
 
 # ---- prerequisites ----------------------------------------------------------
 probe=$(mktemp -d "${TMPDIR:-/tmp}/ctfuzz-probe.XXXXXX") || exit 1
@@ -61,9 +65,10 @@ if printf '#include <libdeflate.h>\n' | "$CC" -E - >/dev/null 2>&1; then
 else
   deflate_note="no libdeflate (zlib only)"
 fi
-# libcrypto (required by default, as in the Makefile).
+# libcrypto (required by default, as in the Makefile), and libmaxminddb
+# (ext/ct_geoip.c: cloudtrail_ecs()'s geoip= and asn= options).
 defs+=(-DCT_HAVE_CRYPTO=1)
-libs+=(-lcrypto -lz -pthread)
+libs+=(-lcrypto -lmaxminddb -lz -pthread)
 
 # ---- build --------------------------------------------------------------------
 mkdir -p "$out/artifacts"
@@ -111,6 +116,57 @@ seed_validate() {   # $1: corpus directory
     i=$((i+1))
   done
   rm -rf "$t"
+}
+
+# fuzz_ecs's input is one record: seed it with each record (a Records item,
+# a lookup item, an EventBridge envelope, an Elastic document or hit) of
+# fixtures/demo and fixtures/formats, one per file.
+seed_ecs() {   # $1: corpus directory
+  local dir=$1
+  [ -e "$dir/seed-ecs-0" ] && return 0
+  /usr/bin/python3 - "$dir" <<'PY' || return 0
+import gzip, json, os, sys
+out = sys.argv[1]
+files = []
+for top in ("fixtures/demo", "fixtures/formats"):
+    for root, _, names in os.walk(top):
+        files += [os.path.join(root, n) for n in names if not n.endswith(".md")]
+seen, i = set(), 0
+for f in sorted(files):
+    raw = (gzip.open if f.endswith(".gz") else open)(f, "rb").read()
+    text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+    try:
+        docs = [json.loads(text)]
+    except ValueError:
+        docs = []
+        for line in text.splitlines():
+            try: docs.append(json.loads(line))
+            except ValueError: pass
+    for d in docs:
+        items = [d]
+        if isinstance(d, dict):
+            for k in ("Records", "Events"):
+                if isinstance(d.get(k), list): items = d[k]
+            if isinstance(d.get("hits"), dict): items = d["hits"].get("hits", [d])
+        elif isinstance(d, list):
+            items = d
+        for r in items:
+            t = json.dumps(r, separators=(",", ":"))
+            if not t.startswith("{") or t in seen: continue
+            seen.add(t)
+            with open(os.path.join(out, "seed-ecs-%d" % i), "w") as o: o.write(t)
+            i += 1
+PY
+}
+
+# The dictionary of harness NAME: ct.dict, and NAME.dict's entries if any.
+dict_of() {   # $1: harness
+  if [ -e "tests/fuzz/$1.dict" ]; then
+    cat tests/fuzz/ct.dict "tests/fuzz/$1.dict" > "$out/$1.dict"
+    echo "$out/$1.dict"
+  else
+    echo tests/fuzz/ct.dict
+  fi
 }
 
 # ---- line coverage of ext/ by a corpus ---------------------------------------------
@@ -163,6 +219,7 @@ for h in $harnesses; do
   log=$out/$h.log
   seed_corpus "$corpus"
   [ "$h" = validate ] && seed_validate "$corpus"
+  [ "$h" = ecs ] && seed_ecs "$corpus"
   # Scratch files the harness writes go below here; removed afterwards even
   # if the harness died before its own clean-up ran.
   tmp=$out/tmp-$h
@@ -185,7 +242,7 @@ for h in $harnesses; do
   done
 
   TMPDIR=$tmp UBSAN_OPTIONS=print_stacktrace=1 \
-    "$bin" -dict=tests/fuzz/ct.dict -max_total_time="$seconds" -timeout=10 \
+    "$bin" -dict="$(dict_of "$h")" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$out/artifacts/$h-" "$corpus" > "$log" 2>&1
   rc=$?
