@@ -198,6 +198,30 @@ static void ctEvList(CtEcsVal *pV, const CtEcsList *pList){
   pV->pList = pList;
 }
 
+/* The JSON text built in pOut becomes *pV (kind CT_EV_JSON), unless it
+** is at most nEmpty bytes long ("{}": nothing in it); pOut is finished.
+** A failed build sets p->rc. */
+static void ctEvBuilt(CtEcsRec *p, CtEcsVal *pV, sqlite3_str *pOut, int nEmpty){
+  int n = sqlite3_str_length(pOut);
+  if( sqlite3_str_errcode(pOut) ) p->rc = SQLITE_NOMEM;
+  if( p->rc || n<=nEmpty ){ sqlite3_free(sqlite3_str_finish(pOut)); return; }
+  ctEvOwned(p, pV, sqlite3_str_finish(pOut), (size_t)n);
+  if( pV->eKind ) pV->eKind = CT_EV_JSON;
+}
+
+/* The text built in pOut becomes the SQL result, or with rc (an earlier
+** failure) or a failed build SQLITE_NOMEM; pOut is finished. */
+static void ctEcsResultStr(sqlite3_context *ctx, sqlite3_str *pOut, int rc){
+  int n = sqlite3_str_length(pOut);
+  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pOut);
+  if( rc ){
+    sqlite3_free(sqlite3_str_finish(pOut));
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, sqlite3_str_finish(pOut), n, sqlite3_free);
+}
+
 /* Java's toString() of a record value, as a new string; zSkip, if not 0,
 ** a key of the object v left out (one the pipeline moved away). */
 static char *ctEcsToStringSkip(CtEcsRec *p, CtSpan v, const char *zSkip, size_t *pn){
@@ -894,10 +918,7 @@ static void ctFnResources(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
   }
   sqlite3_str_appendchar(pOut, 1, ']');
   p->jv.nUsed = i0;
-  n = sqlite3_str_length(pOut);
-  if( sqlite3_str_errcode(pOut) ) p->rc = SQLITE_NOMEM;
-  ctEvOwned(p, pV, sqlite3_str_finish(pOut), (size_t)n);
-  if( pV->eKind ) pV->eKind = CT_EV_JSON;
+  ctEvBuilt(p, pV, pOut, 0);
 }
 
 /* Add v to the list if it is an EC2 instance id ("i-…", 10 or more
@@ -1316,7 +1337,7 @@ static const char *const ctEcsMinimalFields[] = {
 static void ctEcsMinimal(CtEcsRec *p, const CtEcsField *f, CtSpan v, CtEcsVal *pV){
   size_t nSrc = strlen(f->zSrc);
   sqlite3_str *pOut = sqlite3_str_new(0);
-  int k, nField = 0, n;
+  int k, nField = 0;
   CtJv jv;
   ctJvInit(&jv, pOut);
   sqlite3_str_appendchar(pOut, 1, '{');
@@ -1334,11 +1355,7 @@ static void ctEcsMinimal(CtEcsRec *p, const CtEcsField *f, CtSpan v, CtEcsVal *p
   sqlite3_str_appendchar(pOut, 1, '}');
   if( jv.rc ) p->rc = jv.rc;
   ctJvFree(&jv);
-  n = sqlite3_str_length(pOut);
-  if( sqlite3_str_errcode(pOut) ) p->rc = SQLITE_NOMEM;
-  if( nField==0 || p->rc ){ sqlite3_free(sqlite3_str_finish(pOut)); return; }
-  ctEvOwned(p, pV, sqlite3_str_finish(pOut), (size_t)n);
-  if( pV->eKind ) pV->eKind = CT_EV_JSON;
+  ctEvBuilt(p, pV, pOut, 2);        /* "{}": none of the fields is there */
 }
 
 /* The key of f's raw object that the pipeline moved out before copying
@@ -1352,17 +1369,12 @@ static const char *ctEcsMovedKey(CtEcsRec *p, const CtEcsField *f){
 static void ctEcsFlatSkip(CtEcsRec *p, CtSpan v, const char *zSkip, CtEcsVal *pV){
   sqlite3_str *pOut = sqlite3_str_new(0);
   CtJv jv;
-  int n;
   ctJvInit(&jv, pOut);
   jv.zSkip = zSkip;
   ctJvJson(&jv, v);
   if( jv.rc ) p->rc = jv.rc;
   ctJvFree(&jv);
-  n = sqlite3_str_length(pOut);
-  if( sqlite3_str_errcode(pOut) ) p->rc = SQLITE_NOMEM;
-  if( p->rc || n<=2 ){ sqlite3_free(sqlite3_str_finish(pOut)); return; }
-  ctEvOwned(p, pV, sqlite3_str_finish(pOut), (size_t)n);
-  if( pV->eKind ) pV->eKind = CT_EV_JSON;
+  ctEvBuilt(p, pV, pOut, 2);
 }
 
 /* Compute field f of record p into *pV (zeroed first).  Absent fields
@@ -1580,10 +1592,7 @@ static void ctEcsResultRaw(sqlite3_context *ctx, CtSpan v, int bClean){
     }else{
       sqlite3_str_append(pOut, v.z, (int)v.n);
     }
-    if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pOut);
-    if( rc ){ sqlite3_free(sqlite3_str_finish(pOut)); sqlite3_result_error_nomem(ctx); return; }
-    rc = sqlite3_str_length(pOut);
-    sqlite3_result_text(ctx, sqlite3_str_finish(pOut), rc, sqlite3_free);
+    ctEcsResultStr(ctx, pOut, rc);
   }else{
     char aBuf[32];
     int bInt = memchr(v.z, '.', v.n)==0 && memchr(v.z, 'e', v.n)==0
@@ -1608,15 +1617,8 @@ static void ctEcsResult(sqlite3_context *ctx, CtEcsRec *p, CtEcsVal *v){
     case CT_EV_JSON: sqlite3_result_text64(ctx, v->z, v->n, SQLITE_TRANSIENT, SQLITE_UTF8); break;
     case CT_EV_LIST: {
       sqlite3_str *pOut = sqlite3_str_new(0);
-      int n;
       ctEcsWriteJson(p, pOut, v);
-      n = sqlite3_str_length(pOut);
-      if( sqlite3_str_errcode(pOut) ){
-        sqlite3_free(sqlite3_str_finish(pOut));
-        sqlite3_result_error_nomem(ctx);
-        return;
-      }
-      sqlite3_result_text(ctx, sqlite3_str_finish(pOut), n, sqlite3_free);
+      ctEcsResultStr(ctx, pOut, SQLITE_OK);
       break;
     }
   }
@@ -1746,13 +1748,8 @@ static void ctEcsPathResult(sqlite3_context *ctx, CtEcsRec *p, const char *zPath
   }
   {
     sqlite3_str *pOut = sqlite3_str_new(0);
-    int nField = ctEcsDocument(p, pOut, zPath), n = sqlite3_str_length(pOut);
-    if( sqlite3_str_errcode(pOut) ) p->rc = SQLITE_NOMEM;
-    if( nField>0 && p->rc==SQLITE_OK ){
-      sqlite3_result_text(ctx, sqlite3_str_finish(pOut), n, sqlite3_free);
-    }else{
-      sqlite3_free(sqlite3_str_finish(pOut));
-    }
+    if( ctEcsDocument(p, pOut, zPath)>0 || p->rc ) ctEcsResultStr(ctx, pOut, p->rc);
+    else sqlite3_free(sqlite3_str_finish(pOut));    /* no field below it */
   }
 }
 
@@ -2026,12 +2023,8 @@ static void ctEcsRawResult(sqlite3_context *ctx, CtSpan rec, const CtMembers *pM
       ctEcsPathResult(ctx, &r, zPath, iField);
     }else{
       sqlite3_str *pOut = sqlite3_str_new(0);
-      int n;
       ctEcsDocument(&r, pOut, 0);
-      n = sqlite3_str_length(pOut);
-      if( sqlite3_str_errcode(pOut) ) r.rc = SQLITE_NOMEM;
-      if( r.rc==SQLITE_OK ) sqlite3_result_text(ctx, sqlite3_str_finish(pOut), n, sqlite3_free);
-      else sqlite3_free(sqlite3_str_finish(pOut));
+      ctEcsResultStr(ctx, pOut, r.rc);
     }
   }
   if( r.rc ) sqlite3_result_error_nomem(ctx);
@@ -2041,14 +2034,9 @@ static void ctEcsRawResult(sqlite3_context *ctx, CtSpan rec, const CtMembers *pM
 /* An Elastic document: as it is (expanded), or the value at zPath. */
 static void ctEcsDocResult(sqlite3_context *ctx, CtSpan doc, const char *zPath){
   sqlite3_str *pOut;
-  int rc, n;
   if( zPath ){ ctEcsResultBelow(ctx, doc, zPath, 0); return; }
   pOut = sqlite3_str_new(0);
-  rc = ctEcsExpand(pOut, doc);
-  n = sqlite3_str_length(pOut);
-  if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(pOut);
-  if( rc ){ sqlite3_free(sqlite3_str_finish(pOut)); sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_text(ctx, sqlite3_str_finish(pOut), n, sqlite3_free);
+  ctEcsResultStr(ctx, pOut, ctEcsExpand(pOut, doc));
 }
 
 /*
@@ -2123,7 +2111,7 @@ static void ctEcsFieldsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     "rename", "constant", "date", "toString", "flattened", "computed"
   };
   sqlite3_str *pOut = sqlite3_str_new(0);
-  int k, n;
+  int k;
   (void)argc; (void)argv;
   sqlite3_str_appendchar(pOut, 1, '[');
   for(k=0; k<CT_ECS_NFIELD; k++){
@@ -2137,13 +2125,7 @@ static void ctEcsFieldsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     sqlite3_str_appendf(pOut, ",\"ignore_above\":%d}", f->nIgnoreAbove);
   }
   sqlite3_str_appendchar(pOut, 1, ']');
-  n = sqlite3_str_length(pOut);
-  if( sqlite3_str_errcode(pOut) ){
-    sqlite3_free(sqlite3_str_finish(pOut));
-    sqlite3_result_error_nomem(ctx);
-    return;
-  }
-  sqlite3_result_text(ctx, sqlite3_str_finish(pOut), n, sqlite3_free);
+  ctEcsResultStr(ctx, pOut, SQLITE_OK);
 }
 
 /*
