@@ -57,9 +57,11 @@
 #define CT_QF_CASELESS 0x01 /* EQL ":", "in~", "like~", "regex~", "fn~()" */
 #define CT_QF_NEGATED  0x02 /* EQL "not in", "!=" is CMP/CT_QC_NE instead */
 #define CT_QF_QUOTED   0x04 /* KQL value was a quoted string */
-#define CT_QF_WILD     0x08 /* KQL unquoted value holds an unescaped '*';
-                            ** z keeps '\\' before literal '*' so the evaluator
-                            ** can tell them apart (escapes otherwise decoded) */
+#define CT_QF_WILD     0x08 /* KQL unquoted value holds an unescaped '*'.  Then z
+                            ** is a pattern: '*' is the wildcard and '\\' escapes
+                            ** the next byte ('\\*' a literal star, '\\\\' a
+                            ** backslash).  Without the flag z is plain text,
+                            ** every escape decoded. */
 #define CT_QF_OPTIONAL 0x10 /* EQL ?field: a field not in the mapping is null */
 
 typedef struct CtQNode CtQNode;
