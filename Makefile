@@ -43,6 +43,12 @@ ifneq ($(HAVE_MAXMINDDB),1)
   $(error maxminddb.h not found: apt-get install libmaxminddb-dev)
 endif
 LIBS     += -lmaxminddb
+# PCRE2 (Debian libpcre2-dev) evaluates EQL's regex and regex~ (ct_qeval.c).
+HAVE_PCRE2 := $(shell printf '\043define PCRE2_CODE_UNIT_WIDTH 8\n\043include <pcre2.h>\n' | $(CC) -E - >/dev/null 2>&1 && echo 1 || echo 0)
+ifneq ($(HAVE_PCRE2),1)
+  $(error pcre2.h not found: apt-get install libpcre2-dev)
+endif
+LIBS     += -lpcre2-8 -lm
 ALLFLAGS := -std=c11 -fPIC -pthread $(WARN) $(CPPFLAGS) $(CFLAGS)
 SRCS     := $(wildcard ext/*.c)
 HDRS     := $(wildcard ext/*.h)
@@ -141,19 +147,19 @@ PORTABLE_FLAGS := -std=c11 -fPIC -pthread $(WARN) -DCT_VERSION='"$(VERSION)"' \
                   -DCT_NO_SIMD -DCT_HAVE_CRYPTO=1 $(CFLAGS)
 $(PORTABLE_EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/portable
-	$(CC) $(PORTABLE_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lcrypto -lmaxminddb -lz -pthread
+	$(CC) $(PORTABLE_FLAGS) $(SOFLAG) -o $@ $(SRCS) -lcrypto -lmaxminddb -lpcre2-8 -lm -lz -pthread
 
 dist/portable/test_unit: tests/c/test_unit.c $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/portable
 	$(CC) $(PORTABLE_FLAGS) -DSQLITE_CORE -Iext -o $@ tests/c/test_unit.c $(SRCS) \
-	  -lsqlite3 -lcrypto -lmaxminddb -lz -pthread
+	  -lsqlite3 -lcrypto -lmaxminddb -lpcre2-8 -lm -lz -pthread
 
 # The extension built without libcrypto: tests/test_validate.sh checks that
 # its crypto-backed functions fail with a clear message.
 $(NOCRYPTO_EXT): $(SRCS) $(HDRS) VERSION
 	@mkdir -p dist/nocrypto
 	$(CC) -std=c11 -fPIC -pthread $(WARN) -DCT_VERSION='"$(VERSION)"' $(CFLAGS) \
-	  $(SOFLAG) -o $@ $(SRCS) -lmaxminddb -lz -pthread
+	  $(SOFLAG) -o $@ $(SRCS) -lmaxminddb -lpcre2-8 -lm -lz -pthread
 
 test-portable: $(PORTABLE_EXT) dist/portable/test_unit
 	@sh tests/run_sql.sh ./$(PORTABLE_EXT)

@@ -20,6 +20,7 @@ SQLITE_EXTENSION_INIT1
 #include "ct_ingest.h"
 #include "ct_validate.h"
 #include "ct_query.h"
+#include "ct_qeval.h"
 #include "ct_rules.h"
 #include "ct_time.h"
 #include "ct_vtab.h"
@@ -48,6 +49,7 @@ static int ctRegisterPure(sqlite3 *db){
   if( rc==SQLITE_OK ) rc = ctRegisterTime(db);
   if( rc==SQLITE_OK ) rc = ctRegisterFuncs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterQuery(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterQEval(db);
   if( rc==SQLITE_OK ) rc = ctRegisterRules(db);
   if( rc==SQLITE_OK ) rc = ctRegisterCatalog(db);
   return rc;

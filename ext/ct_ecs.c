@@ -153,7 +153,7 @@ CtSpan ctEcsRaw(const CtEcsRec *p, const char *zPath){
 }
 
 /* The top-level members of the object obj, into *pM (one scan). */
-static void ctEcsMembers(CtSpan obj, CtMembers *pM){
+void ctEcsMembers(CtSpan obj, CtMembers *pM){
   CtSpan key, val;
   size_t i = 1;
   pM->n = 0;
@@ -1840,14 +1840,171 @@ static int ctEcsExpand(sqlite3_str *pOut, CtSpan doc){
 }
 
 /* ---------------------------------------------------------------------
+** Leaves, for the rule engine (ct_qeval.c)
+*/
+
+/*
+** Resolve zPath for ctEcsLeaves(): the index of the field at zPath or
+** above it, *piSub set to the offset in zPath of the rest (0 for the field
+** itself); -1 if no field of the table is at or above zPath.
+*/
+int ctEcsResolve(const char *zPath, int *piSub){
+  int k = ctEcsFind(zPath);
+  *piSub = 0;
+  if( k>=0 ) return k;
+  for(k=0; k<CT_ECS_NFIELD; k++){
+    const char *zF = ctEcsFields[k].zPath;
+    size_t n = strlen(zF);
+    if( strncmp(zF, zPath, n)==0 && zPath[n]=='.' ){
+      *piSub = (int)n+1;
+      return k;
+    }
+  }
+  return -1;
+}
+
+/* True if field iField is a raw value copied as it is (a rename, or
+** event.action): a string it equals is in the record's text. */
+int ctEcsIsCopy(int iField){
+  const CtEcsField *f;
+  if( iField<0 || iField>=CT_ECS_NFIELD ) return 0;
+  f = &ctEcsFields[iField];
+  return (f->eHow==CT_EH_RENAME && f->xIf==0) || f->xFn==ctFnAction;
+}
+
+/* The ignore_above of field iField, 0 if none. */
+int ctEcsIgnoreAbove(int iField){
+  return iField>=0 && iField<CT_ECS_NFIELD ? ctEcsFields[iField].nIgnoreAbove : 0;
+}
+
+typedef struct CtLeafWalk CtLeafWalk;
+struct CtLeafWalk {
+  CtEcsLeafFn xLeaf;
+  void *pArg;
+  int bClean;              /* values are a raw record's: skip what the removal pass drops */
+  int bAll;                /* objects are walked too (a flattened field's leaves) */
+  int rc;                  /* first non-zero return of xLeaf, or SQLITE_NOMEM */
+};
+
+/* Every leaf of value v: array elements, and object members when bAll. */
+static void ctLeavesOfValue(CtLeafWalk *w, CtSpan v, int nDepth){
+  CtSpan key, e;
+  size_t i = 1;
+  if( w->rc || nDepth>CT_JSON_MAX_DEPTH ) return;
+  if( w->bClean ? !ctJvKept(v) : ct_json_is_null(v) ) return;
+  if( v.z[0]=='[' ){
+    while( w->rc==0 && ct_json_next_element(v.z, v.n, &i, &e) ) ctLeavesOfValue(w, e, nDepth+1);
+  }else if( v.z[0]=='{' ){
+    if( !w->bAll ) return;
+    while( w->rc==0 && ct_json_next_member(v.z, v.n, &i, &key, &e) ) ctLeavesOfValue(w, e, nDepth+1);
+  }else{
+    w->rc = w->xLeaf(w->pArg, w->bClean ? CT_LEAF_CLEAN : CT_LEAF_JSON, v);
+  }
+}
+
+/* The leaves zPath reaches below v, as ctEcsDescend() follows a path. */
+static void ctLeavesBelow(CtLeafWalk *w, CtSpan v, const char *zPath, int nDepth){
+  size_t nPath = strlen(zPath), i = 1;
+  CtSpan key, val;
+  if( w->rc || nDepth>CT_JSON_MAX_DEPTH ) return;
+  if( *zPath==0 ){ ctLeavesOfValue(w, v, nDepth); return; }
+  if( v.z[0]=='[' ){
+    while( w->rc==0 && ct_json_next_element(v.z, v.n, &i, &val) ){
+      ctLeavesBelow(w, val, zPath, nDepth+1);
+    }
+    return;
+  }
+  if( v.z[0]!='{' ) return;
+  while( w->rc==0 && ct_json_next_member(v.z, v.n, &i, &key, &val) ){
+    size_t nKey = key.n;
+    const char *zKey = key.z;
+    char *zFree = 0;
+    if( w->bClean && !ctJvKept(val) ) continue;
+    if( memchr(key.z, '\\', key.n) ){
+      CtSpan q = { key.z-1, key.n+2 };
+      zKey = zFree = ctJvDecode(q, &nKey);
+      if( zFree==0 ){ w->rc = SQLITE_NOMEM; return; }
+    }
+    if( nKey<=nPath && memcmp(zKey, zPath, nKey)==0 ){
+      if( nKey==nPath ) ctLeavesOfValue(w, val, nDepth+1);
+      else if( zPath[nKey]=='.' ) ctLeavesBelow(w, val, zPath+nKey+1, nDepth+1);
+    }
+    sqlite3_free(zFree);
+  }
+}
+
+/*
+** Pass each value Elasticsearch would index for field iField of record p
+** (zSub: the path below the field, "" for the field itself) to xLeaf:
+** array elements one by one; nulls and what the removal pass drops never;
+** objects only when bAll (a flattened field's leaves).  Kinds: CT_LEAF_CLEAN
+** (a JSON scalar of the raw record), CT_LEAF_JSON (a JSON scalar built
+** here), CT_LEAF_TEXT (decoded text).  Returns 0, xLeaf's first non-zero
+** return, or SQLITE_NOMEM.
+*/
+int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll,
+                CtEcsLeafFn xLeaf, void *pArg){
+  CtLeafWalk w = { .xLeaf = xLeaf, .pArg = pArg, .bAll = bAll };
+  CtEcsVal v;
+  char aNum[32];
+  int k;
+  ctEcsEval(p, &ctEcsFields[iField], &v);
+  if( p->rc ){ ctEcsValClear(&v); return p->rc; }
+  switch( v.eKind ){
+    case CT_EV_RAW:
+      w.bClean = 1;
+      ctLeavesBelow(&w, v.raw, zSub, 0);
+      break;
+    case CT_EV_JSON: {
+      CtSpan built = { v.z, v.n };
+      ctLeavesBelow(&w, built, zSub, 0);
+      break;
+    }
+    case CT_EV_TEXT:
+      if( *zSub==0 ){ CtSpan t = { v.z, v.n }; w.rc = xLeaf(pArg, CT_LEAF_TEXT, t); }
+      break;
+    case CT_EV_LIST:
+      for(k=0; *zSub==0 && w.rc==0 && k<v.pList->n; k++){
+        CtSpan t = { v.pList->az[k], strlen(v.pList->az[k]) };
+        w.rc = xLeaf(pArg, CT_LEAF_TEXT, t);
+      }
+      break;
+    case CT_EV_BOOL:
+      if( *zSub==0 ){
+        CtSpan t = { v.b ? "true" : "false", v.b ? 4 : 5 };
+        w.rc = xLeaf(pArg, CT_LEAF_JSON, t);
+      }
+      break;
+    case CT_EV_INT: case CT_EV_REAL:
+      if( *zSub==0 ){
+        CtSpan t = { aNum, 0 };
+        if( v.eKind==CT_EV_INT ) sqlite3_snprintf(sizeof(aNum), aNum, "%lld", v.i);
+        else sqlite3_snprintf(sizeof(aNum), aNum, "%!.17g", v.r);
+        t.n = strlen(aNum);
+        w.rc = xLeaf(pArg, CT_LEAF_JSON, t);
+      }
+      break;
+  }
+  ctEcsValClear(&v);
+  return w.rc;
+}
+
+/* The same for the field at zPath of an Elastic document doc. */
+int ctEcsDocLeaves(CtSpan doc, const char *zPath, int bAll, CtEcsLeafFn xLeaf, void *pArg){
+  CtLeafWalk w = { .xLeaf = xLeaf, .pArg = pArg, .bAll = bAll };
+  ctLeavesBelow(&w, doc, zPath, 0);
+  return w.rc;
+}
+
+/* ---------------------------------------------------------------------
 ** The SQL function
 */
 
 /* Start mapping the raw record rec (text orig for event.original).  A
 ** record with a key twice in one object fails Elasticsearch's parser, so
 ** the whole pipeline: only event.original, event.kind and error.message. */
-static void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf,
-                         const CtMembers *pM){
+void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf,
+                  const CtMembers *pM){
   CtSpan dup;
   int r;
   memset(p, 0, sizeof(*p));
@@ -1870,7 +2027,7 @@ static void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *
   }
 }
 
-static void ctEcsRecFree(CtEcsRec *p){
+void ctEcsRecFree(CtEcsRec *p){
   int k;
   ctJvFree(&p->jv);
   ctEcsListClear(&p->aErr);

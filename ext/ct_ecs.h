@@ -134,4 +134,20 @@ int ctRegisterEcs(sqlite3 *db, int bFiles);
 int ctEcsCheckFields(void);
 int ctEcsColumn(sqlite3_context *ctx, CtSpan rec, const CtEcsConf *pConf);
 
+/* The rule engine's access to a record's fields (ct_qeval.c). */
+#define CT_LEAF_CLEAN 1       /* a JSON scalar of the raw record */
+#define CT_LEAF_JSON  2       /* a JSON scalar */
+#define CT_LEAF_TEXT  3       /* decoded text */
+typedef int (*CtEcsLeafFn)(void *pArg, int eKind, CtSpan v);
+void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf,
+                  const CtMembers *pM);
+void ctEcsRecFree(CtEcsRec *p);
+int ctEcsResolve(const char *zPath, int *piSub);
+int ctEcsIgnoreAbove(int iField);
+int ctEcsIsCopy(int iField);
+void ctEcsMembers(CtSpan obj, CtMembers *pM);
+int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll,
+                CtEcsLeafFn xLeaf, void *pArg);
+int ctEcsDocLeaves(CtSpan doc, const char *zPath, int bAll, CtEcsLeafFn xLeaf, void *pArg);
+
 #endif

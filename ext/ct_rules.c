@@ -17,11 +17,9 @@
 */
 #define _GNU_SOURCE 1   /* memmem() */
 #include <string.h>
-#if defined(__SSE2__) && !defined(CT_NO_SIMD)
-# include <emmintrin.h>
-#endif
 #include "ct_fields.h"
 #include "ct_rules.h"
+#include "ct_needle.h"
 SQLITE_EXTENSION_INIT3
 
 /* Longest string the helpers below decode on the stack; longer values are
@@ -210,59 +208,10 @@ int ctRuleEvaluate(const CtRule *p, CtSpan obj){
   return r;
 }
 
-/*
-** True if the needle occurs in z[0..n).  The search looks for the needle's
-** distinctive pair of bytes at iPair ("gn" of "signin.amazonaws.com" occurs
-** about once in five CloudTrail records, while each single letter of it
-** occurs several times in every record) and checks each hit in place.
-** With SSE2 the pair is matched 16 positions at a time in a single pass.
-*/
-static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPair){
-  size_t nNeedle = strlen(zNeedle), i = iPair, iLast;
-  const char c1 = zNeedle[iPair], c2 = zNeedle[iPair+1];
-  if( n<nNeedle ) return 0;
-  iLast = n - (nNeedle - iPair);       /* last position the pair may start */
-#if defined(__SSE2__) && !defined(CT_NO_SIMD)
-  {
-    const __m128i v1 = _mm_set1_epi8(c1), v2 = _mm_set1_epi8(c2);
-    while( i+17<=n ){
-      __m128i a = _mm_loadu_si128((const __m128i*)(z+i));
-      __m128i b = _mm_loadu_si128((const __m128i*)(z+i+1));
-      unsigned bits = (unsigned)_mm_movemask_epi8(
-          _mm_and_si128(_mm_cmpeq_epi8(a, v1), _mm_cmpeq_epi8(b, v2)));
-      while( bits ){
-        size_t k = i + (size_t)__builtin_ctz(bits);
-        if( k<=iLast && memcmp(z+k-iPair, zNeedle, nNeedle)==0 ) return 1;
-        bits &= bits-1;
-      }
-      i += 16;
-    }
-  }
-#endif
-  for(; i<=iLast; i++){
-    if( z[i]==c1 && z[i+1]==c2 && memcmp(z+i-iPair, zNeedle, nNeedle)==0 ) return 1;
-  }
-  return 0;
-}
-
-/*
-** True if json (valid JSON) cannot match rule p because it lacks the rule's
-** needle.  A value equal to the needle after unescaping either contains it
-** literally or contains a \u escape (no other escape yields the letters,
-** digits and dots of a needle).  A record can also be JSON inside a JSON
-** string (a lookup-events item), where its own \u escapes appear as
-** "\\u": so any backslash followed by 'u' or by another backslash means the
-** needle may be there.  This rejects almost every record before any field
-** is located.
-*/
+/* True if json (valid JSON) cannot match rule p: it lacks the rule's
+** needle (ct_needle.c). */
 static int ctRuleExcluded(const CtRule *p, const char *z, size_t n){
-  const char *q, *zEnd = z+n;
-  if( p->zNeedle==0 || ctHasNeedle(z, n, p->zNeedle, p->iNeedlePair) ) return 0;
-  for(q=memchr(z, '\\', n); q && q+1<zEnd; q=memchr(q+2, '\\', (size_t)(zEnd-q-2))){
-    if( q[1]=='u' || q[1]=='\\' ) return 0;
-    if( q+2>=zEnd ) break;
-  }
-  return 1;
+  return p->zNeedle!=0 && ctNeedleExcluded(z, n, p->zNeedle, p->iNeedlePair);
 }
 
 /*

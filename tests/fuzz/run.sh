@@ -68,7 +68,7 @@ fi
 # libcrypto (required by default, as in the Makefile), and libmaxminddb
 # (ext/ct_geoip.c: cloudtrail_ecs()'s geoip= and asn= options).
 defs+=(-DCT_HAVE_CRYPTO=1)
-libs+=(-lcrypto -lmaxminddb -lz -pthread)
+libs+=(-lcrypto -lmaxminddb -lpcre2-8 -lm -lz -pthread)
 
 # ---- build --------------------------------------------------------------------
 mkdir -p "$out/artifacts"
