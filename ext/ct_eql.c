@@ -606,10 +606,11 @@ static CtEqlExpr ctEqlField(CtEqlParser *p, int iOff, int bOptional){
     if( !ctEqlAtName(p, 0) ){ ctEqlExpected(p, "a field name after '.'"); break; }
     ctEqlFieldPart(p, pStr);
   }
-  if( p->rc==SQLITE_OK && sqlite3_str_length(pStr)==0 ){
+  if( sqlite3_str_errcode(pStr) ){
+    ctEqlNoMem(p);
+  }else if( p->rc==SQLITE_OK && sqlite3_str_length(pStr)==0 ){
     ctEqlError(p, iOff, "empty field name");
   }
-  if( sqlite3_str_errcode(pStr) ) ctEqlNoMem(p);
   if( p->rc==SQLITE_OK && e.p ){
     e.p->zField = sqlite3_str_finish(pStr);
     if( bOptional ) e.p->flags |= CT_QF_OPTIONAL;
@@ -1130,7 +1131,8 @@ static int ctEqlSteps(CtEqlParser *p, CtQuery *q){
     }
     if( (s = ctEqlNewStep(p, q))==0 || ctEqlStep(p, s, 0)!=SQLITE_OK ) break;
     if( s->nBy!=q->aStep[0].nBy ){
-      ctEqlError(p, iOff, "step has %d join keys, the first step %d", s->nBy, q->aStep[0].nBy);
+      ctEqlError(p, iOff, "this step has %d join keys, the first step %d (they pair up)",
+                 s->nBy, q->aStep[0].nBy);
     }
   }
   return p->rc;
@@ -1164,7 +1166,7 @@ static int ctEqlSequence(CtEqlParser *p, CtQuery *q){
     memset(q->pUntil, 0, sizeof(CtQStep));
     if( ctEqlStep(p, q->pUntil, 1)!=SQLITE_OK ) return p->rc;
     if( q->pUntil->nBy!=q->aStep[0].nBy ){
-      ctEqlError(p, iUntil, "until has %d join keys, the first step %d",
+      ctEqlError(p, iUntil, "until has %d join keys, the first step %d (they pair up)",
                  q->pUntil->nBy, q->aStep[0].nBy);
     }
   }
