@@ -10,12 +10,13 @@
 **   SELECT cloudtrail_query_tree('eql',
 **     'iam where event.action : "Attach*" and not stringContains~(x, "y")');
 **   -- (where iam (and (like~ (field event.action) "Attach*")
-**   --                 (not (call~ stringcontains (field x) "y"))))
+**   --                 (not (call ~stringcontains (field x) "y"))))
 **
 ** A recursive descent over a small hand lexer.  Precedence, loosest first:
 ** or, and, not, one comparison or lookup (== != < <= > >= : in in~ not in
 ** like like~ regex regex~), + -, * / %, unary - +, primary.
 */
+#include <float.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ SQLITE_EXTENSION_INIT3
 /* Nesting bound: parentheses, not, unary minus and call arguments, and
 ** also the height of the tree built (a chain of 300 "or" is 300 deep), so
 ** that neither this parser nor the recursive free/print/evaluate of the
-** tree can exhaust the stack.  Elasticsearch's own parser stops at 200. */
+** tree can exhaust the stack.  Far above any rule's nesting (the deepest
+** of the shipped rules is under 20). */
 #define CT_EQL_MAX_DEPTH 200
 
 /* "with runs=N": the docs say N must be between 1 and 100. */
@@ -563,7 +565,7 @@ static CtEqlExpr ctEqlNumber(CtEqlParser *p){
     ctEqlNoMem(p);
   }else{
     e.p->r = strtod(zNum, 0);
-    if( e.p->r > 1.7976931348623157e308 ) ctEqlError(p, p->t.iOff, "number out of range");
+    if( e.p->r > DBL_MAX ) ctEqlError(p, p->t.iOff, "number out of range");
   }
   sqlite3_free(zNum);
   if( p->rc==SQLITE_OK && ctEqlNext(p)==SQLITE_OK ) return e;
