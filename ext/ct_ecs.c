@@ -1845,12 +1845,13 @@ static int ctEcsExpand(sqlite3_str *pOut, CtSpan doc){
 
 /*
 ** Resolve zPath for ctEcsLeaves(): the index of the field at zPath or
-** above it, *piSub set to the offset in zPath of the rest (0 for the field
-** itself); -1 if no field of the table is at or above zPath.
+** above it, *piSub set to the offset in zPath of the path below the field
+** (the terminating NUL for the field itself); -1 if no field of the table
+** is at or above zPath.
 */
 int ctEcsResolve(const char *zPath, int *piSub){
   int k = ctEcsFind(zPath);
-  *piSub = 0;
+  *piSub = (int)strlen(zPath);
   if( k>=0 ) return k;
   for(k=0; k<CT_ECS_NFIELD; k++){
     const char *zF = ctEcsFields[k].zPath;

@@ -131,7 +131,8 @@ typedef struct CtQSlot CtQSlot;
 struct CtQSlot {
   char *zPath;
   const CtQType *pType;
-  int iEcs, iSub;             /* ctEcsResolve(): ECS field and sub-path, or -1 */
+  int iEcs, iSub;             /* ctEcsResolve(): the ECS field (or -1) and the
+                              ** offset of the path below it in zPath */
 };
 
 typedef struct CtQRule CtQRule;
@@ -501,7 +502,7 @@ static const CtQNode *ctQRequiredLiteral(const CtQProg *p, const CtQNode *pNode)
   if( pField->iSlot<0 ) return 0;
   {
     const CtQSlot *s = &p->aSlot[pField->iSlot];
-    if( s->pType->eType!=CT_QT_KEYWORD || s->iEcs<0 || s->iSub!=0 ) return 0;
+    if( s->pType->eType!=CT_QT_KEYWORD || s->iEcs<0 || s->zPath[s->iSub]!=0 ) return 0;
     if( !ctEcsIsCopy(s->iEcs) ) return 0;
   }
   return ctQNeedleSafe(pLit->z, pLit->n) ? pLit : 0;
