@@ -231,7 +231,7 @@ static int kqlUnquotedEscape(CtKqlParser *p, int i, CtKqlOut *pOut, int bPattern
     }
   }
   if( c=='u' ) kqlError(p, i, "invalid '\\u' escape (4 hex digits expected)");
-  else if( c>0x20 && c<0x7F ) kqlError(p, i, "invalid escape '\\%c'", c);
+  else if( c>=0x20 && c<0x7F ) kqlError(p, i, "invalid escape '\\%c'", c);
   else if( c==0 ) kqlError(p, i, "'\\' at the end of the query escapes nothing");
   else kqlError(p, i, "invalid escape after '\\'");
   return -1;
