@@ -105,6 +105,7 @@ test: $(EXT) $(NOCRYPTO_EXT) dist/test_unit dist/test_oom dist/test_oldhost test
 	@bash tests/test_sqlite_utils.sh ./$(EXT)
 	@bash tests/test_duckdb.sh ./$(EXT)
 	@bash tests/test_ingest.sh ./$(EXT)
+	@bash tests/test_rules_tool.sh ./$(EXT)
 	@bash tests/test_validate.sh ./$(EXT) ./$(NOCRYPTO_EXT)
 
 # docs/notebooks/investigate.ipynb executed headless with Debian's Jupyter

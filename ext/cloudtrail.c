@@ -3,9 +3,9 @@
 **
 **   .load ./dist/cloudtrail
 **
-** registers the cloudtrail and cloudtrail_files tables, the rule functions
-** (ec2_console_login()), the rule catalog (cloudtrail_rules(), mitre_tags())
-** cloudtrail_value(), cloudtrail_version(), and the ingest helpers
+** registers the cloudtrail, cloudtrail_files and elastic_rules tables, the
+** rule functions (ec2_console_login()), the rule catalog
+** (cloudtrail_rules(), mitre_tags()) cloudtrail_value(), cloudtrail_version(), and the ingest helpers
 ** cloudtrail_ls() and cloudtrail_sha256().  sqlite3_cloudtrail_nofs_init()
 ** registers all but what reads the filesystem.  Built with -DSQLITE_CORE the same code
 ** links statically into a test harness, which then calls
@@ -17,6 +17,7 @@ SQLITE_EXTENSION_INIT1
 #include "ct_files.h"
 #include "ct_func.h"
 #include "ct_ecs.h"
+#include "ct_erules.h"
 #include "ct_ingest.h"
 #include "ct_validate.h"
 #include "ct_query.h"
@@ -87,6 +88,7 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = ctRegisterEcs(db, 1);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterFiles(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterERules(db);
   if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
   if( rc==SQLITE_OK ) rc = ctRegisterValidate(db);
   return rc;

@@ -168,6 +168,10 @@ static const char *const azDefault[] = {
   " cloudtrail_ecs('{\"_index\":\"logs-aws.cloudtrail-default\",\"_id\":\"1\",\"_source\":{\"event.action\":\"X\",\"event\":{\"id\":\"1\"},\"user\":{\"name\":\"u\",\"id\":[\"a\",\"b\"]},\"aws.cloudtrail.flattened.request_parameters\":{\"a\":{\"b\":1}}}}', 'aws.cloudtrail.flattened.request_parameters.a')",
   "SELECT cloudtrail_ecs(raw), cloudtrail_ecs(raw, 'related.entity'), ecs"
   "  FROM cloudtrail('fixtures/formats/records-pretty.json', 'threads=0')",
+  /* elastic_rules(): every form and reason, the parsers' messages, the
+  ** minified JSON columns */
+  "SELECT * FROM elastic_rules('fixtures/rules')",
+  "SELECT rule_id, why_unsupported, threat FROM elastic_rules('fixtures/rules/**/*.json')",
 };
 
 int main(int argc, char **argv){
