@@ -32,6 +32,7 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT3
 #include "ct_erules.h"
+#include "ct_qeval.h"
 #include "ct_json.h"
 #include "ct_module.h"
 #include "ct_options.h"
@@ -392,7 +393,19 @@ static int ctTypeParams(CtERule *p){
   return SQLITE_OK;
 }
 
-/* Parse the query with the language's parser; its error is the reason. */
+/* The evaluator accepts the parsed query: its literals suit their fields'
+** types (ct_qeval.c).  SQLITE_ERROR with *pzErr saying why. */
+static int ctCompiles(CtERule *p, char **pzErr){
+  static const CtEcsConf def = { .eGen = CT_ECS_PREVIOUS };
+  CtQProg *pProg = 0;
+  int iRule, rc = ctQProgNew(&def, &pProg);
+  if( rc==SQLITE_OK ) rc = ctQProgAdd(pProg, p->pQuery, p->zCategoryOverride, &iRule, pzErr);
+  ctQProgFree(pProg);
+  return rc;
+}
+
+/* Parse the query with the language's parser and compile it; the error is
+** the reason. */
 static int ctParse(CtERule *p){
   char *zErr = 0;
   int rc;
@@ -404,7 +417,9 @@ static int ctParse(CtERule *p){
     /* Kibana's default query is "": every document. */
     rc = ctKqlParse(zQuery, &p->pQuery, &zErr);
   }
+  if( rc==SQLITE_OK ) rc = ctCompiles(p, &zErr);
   if( rc==SQLITE_OK ) return SQLITE_OK;
+  ctQueryFree(p->pQuery);
   p->pQuery = 0;
   if( rc==SQLITE_NOMEM || zErr==0 ){ sqlite3_free(zErr); return SQLITE_NOMEM; }
   p->bSupported = 0;
