@@ -264,7 +264,7 @@ static int ctQParseNumber(const char *z, int n, double *pR){
 static int ctQParseDate(const char *z, int n, double *pR){
   CtInstant t;
   const char *zWhy;
-  if( ctTimeParse(z, n, &t, &zWhy)==0 ){
+  if( ctTimeParse(z, n, &t, &zWhy) ){
     *pR = (double)t.iSec*1000.0 + (double)(t.iAtto/1000000000000000LL);
     return 1;
   }
