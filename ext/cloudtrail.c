@@ -21,6 +21,7 @@ SQLITE_EXTENSION_INIT1
 #include "ct_ingest.h"
 #include "ct_validate.h"
 #include "ct_query.h"
+#include "ct_detect.h"
 #include "ct_qeval.h"
 #include "ct_rules.h"
 #include "ct_time.h"
@@ -89,6 +90,7 @@ int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterFiles(db);
   if( rc==SQLITE_OK ) rc = ctRegisterERules(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterDetect(db);
   if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
   if( rc==SQLITE_OK ) rc = ctRegisterValidate(db);
   return rc;

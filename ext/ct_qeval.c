@@ -196,6 +196,10 @@ int ctQProgSlot(CtQProg *p, const char *zPath, int *piSlot, char **pzErr){
   return SQLITE_OK;
 }
 
+const char *ctQProgSlotName(const CtQProg *p, int iSlot){
+  return (iSlot>=0 && iSlot<p->nSlot) ? p->aSlot[iSlot].zPath : "";
+}
+
 const char *ctQProgNeedle(const CtQProg *p, int iRule){
   return (iRule>=0 && iRule<p->nRule) ? p->aRule[iRule].zNeedle : 0;
 }

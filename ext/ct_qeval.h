@@ -46,6 +46,8 @@ int ctQProgAdd(CtQProg *p, CtQuery *pQuery, const char *zCategoryField,
                int *piRule, char **pzErr);
 /* The slot of field zPath (added if new), for grouping keys. */
 int ctQProgSlot(CtQProg *p, const char *zPath, int *piSlot, char **pzErr);
+/* The field name of slot iSlot. */
+const char *ctQProgSlotName(const CtQProg *p, int iSlot);
 /* Text every event rule iRule matches must contain, or 0 (see ct_qeval.c). */
 const char *ctQProgNeedle(const CtQProg *p, int iRule);
 
