@@ -71,6 +71,10 @@ struct CtDRule {
   const CtERule *pER;
   int eKind;
   int iRule;                  /* in the program */
+  int bIndexed;               /* found through CtDetect.aIdx */
+  int nNeedles;               /* ctQProgNeedles(), for a rule not indexed */
+  const char *const *azNeedles;
+  size_t *aPair;
   const char *zNeedle;
   size_t iPair;
   int nKey, aKey[CT_D_MAX_KEYS];   /* threshold/new_terms fields' slots */
@@ -92,6 +96,23 @@ struct CtDAlert {
   char *zSeq;                 /* sequence: its events, JSON array */
 };
 
+/* Rules by dispatch literal (ctQProgDispatch()), sorted for bsearch. */
+#define CT_D_MAX_INDEX 8          /* dispatch fields indexed; others evaluate always */
+/* Up to this many rules, all with needles, are prefiltered on the text. */
+#define CT_D_NEEDLE_RULES 8
+typedef struct CtDEntry CtDEntry;
+struct CtDEntry {
+  const char *z;
+  int n;
+  int iRule;                  /* CtDetect.aRule[] */
+};
+typedef struct CtDIndex CtDIndex;
+struct CtDIndex {
+  int iSlot;
+  CtDEntry *a;
+  int n, nAlloc;
+};
+
 typedef struct CtDetect CtDetect;
 struct CtDetect {
   CtERuleSet *pSet;
@@ -107,6 +128,11 @@ struct CtDetect {
   CtDAlert *aAlert;
   int nAlert, nAlertAlloc;
   int iRowEvent;              /* the current row's event, -1 until stored */
+  int iTimeSlot, iIdSlot;     /* @timestamp and event.id */
+  CtDIndex aIdx[CT_D_MAX_INDEX];   /* rules by the literals their dispatch field needs */
+  int nIdx;
+  unsigned char *aMarked;     /* per rule: may match the current event */
+  int bNeedles;               /* few rules, each with a needle: test them first */
   sqlite3_int64 nRows, nSkipped;   /* events read; not events (digests…) */
 };
 
@@ -131,6 +157,7 @@ static void ctDetectFree(CtDetect *p){
       sqlite3_free(p->aRule[k].aCand[j].zCard);
     }
     sqlite3_free(p->aRule[k].aCand);
+    sqlite3_free(p->aRule[k].aPair);
   }
   sqlite3_free(p->aRule);
   for(k=0; k<p->nEvent; k++){ sqlite3_free(p->aEvent[k].zTime); sqlite3_free(p->aEvent[k].zId); }
@@ -143,6 +170,8 @@ static void ctDetectFree(CtDetect *p){
     sqlite3_free(p->aAlert[k].zSeq);
   }
   sqlite3_free(p->aAlert);
+  for(k=0; k<p->nIdx; k++) sqlite3_free(p->aIdx[k].a);
+  sqlite3_free(p->aMarked);
   ctQProgFree(p->pProg);
   ctEcsOptsFree(p->pEcs);
   ctERulesFree(p->pSet);
@@ -224,7 +253,9 @@ static int ctDThreshold(CtDetect *p, CtDRule *r, char **pzErr){
 
 /* Compile every supported rule of the set into one program. */
 static int ctDRules(CtDetect *p, char **pzErr){
-  int k, rc = SQLITE_OK;
+  int k, rc = ctQProgSlot(p->pProg, "@timestamp", &p->iTimeSlot, pzErr);
+  if( rc==SQLITE_OK ) rc = ctQProgSlot(p->pProg, "event.id", &p->iIdSlot, pzErr);
+  if( rc ) return rc;
   p->aRule = sqlite3_malloc64(sizeof(CtDRule)*(sqlite3_uint64)(p->pSet->n+1));
   if( p->aRule==0 ) return SQLITE_NOMEM;
   for(k=0; k<p->pSet->n && rc==SQLITE_OK; k++){
@@ -251,6 +282,11 @@ static int ctDRules(CtDetect *p, char **pzErr){
       rc = ctDKeyFields(p, r, v, pzErr);
     }
     if( rc==SQLITE_OK ){
+      int j;
+      r->nNeedles = ctQProgNeedles(p->pProg, r->iRule, &r->azNeedles);
+      r->aPair = sqlite3_malloc64(sizeof(size_t)*(sqlite3_uint64)(r->nNeedles+1));
+      if( r->aPair==0 ){ rc = SQLITE_NOMEM; break; }
+      for(j=0; j<r->nNeedles; j++) r->aPair[j] = ctNeedlePair(r->azNeedles[j]);
       r->zNeedle = ctQProgNeedle(p->pProg, r->iRule);
       if( r->zNeedle ) r->iPair = ctNeedlePair(r->zNeedle);
       p->nRule++;
@@ -259,16 +295,91 @@ static int ctDRules(CtDetect *p, char **pzErr){
   return rc;
 }
 
+static int ctDCmpEntry(const void *a, const void *b){
+  const CtDEntry *x = a, *y = b;
+  if( x->n!=y->n ) return x->n - y->n;
+  return memcmp(x->z, y->z, (size_t)x->n);
+}
+
+/* Index the rules by their dispatch literals; mark which evaluate always. */
+static int ctDIndexRules(CtDetect *p){
+  int k, j, nNeedle = 0;
+  p->aMarked = sqlite3_malloc64((sqlite3_uint64)p->nRule+1);
+  if( p->aMarked==0 ) return SQLITE_NOMEM;
+  for(k=0; k<p->nRule; k++){
+    CtDRule *r = &p->aRule[k];
+    const char *z;
+    int n, iSlot = ctQProgDispatch(p->pProg, r->iRule, -1, &z, &n);
+    CtDIndex *x = 0;
+    if( r->zNeedle ) nNeedle++;
+    r->bIndexed = 0;
+    if( iSlot<0 ) continue;
+    for(j=0; j<p->nIdx && p->aIdx[j].iSlot!=iSlot; j++){}
+    if( j==p->nIdx ){
+      if( p->nIdx>=CT_D_MAX_INDEX ) continue;
+      memset(&p->aIdx[p->nIdx], 0, sizeof(CtDIndex));
+      p->aIdx[p->nIdx++].iSlot = iSlot;
+    }
+    x = &p->aIdx[j];
+    for(j=0; ; j++){
+      z = 0;
+      ctQProgDispatch(p->pProg, r->iRule, j, &z, &n);
+      if( z==0 ) break;
+      if( ctDGrow((void**)&x->a, &x->nAlloc, x->n, sizeof(CtDEntry)) ) return SQLITE_NOMEM;
+      x->a[x->n].z = z;
+      x->a[x->n].n = n;
+      x->a[x->n].iRule = k;
+      x->n++;
+    }
+    r->bIndexed = 1;
+  }
+  for(k=0; k<p->nIdx; k++) qsort(p->aIdx[k].a, (size_t)p->aIdx[k].n, sizeof(CtDEntry), ctDCmpEntry);
+  p->bNeedles = p->nRule<=CT_D_NEEDLE_RULES && nNeedle==p->nRule;
+  return SQLITE_OK;
+}
+
+/* Mark the rules the current event may match: those without a dispatch,
+** and those whose dispatch field holds one of their literals. */
+static int ctDMark(CtDetect *p, CtQDoc *pDoc){
+  int k, i;
+  for(k=0; k<p->nRule; k++) p->aMarked[k] = !p->aRule[k].bIndexed;
+  for(k=0; k<p->nIdx; k++){
+    const CtDIndex *x = &p->aIdx[k];
+    const CtQVals *pV = ctQDocPeek(pDoc, x->iSlot);
+    if( pV==0 ) return SQLITE_NOMEM;
+    for(i=0; i<pV->n; i++){
+      CtDEntry key = { .z = pV->a[i].z, .n = pV->a[i].n };
+      int lo = 0, hi = x->n;
+      while( lo<hi ){                        /* first entry >= key */
+        int mid = (lo+hi)/2;
+        if( ctDCmpEntry(&x->a[mid], &key)<0 ) lo = mid+1; else hi = mid;
+      }
+      for(; lo<x->n && ctDCmpEntry(&x->a[lo], &key)==0; lo++) p->aMarked[x->a[lo].iRule] = 1;
+    }
+  }
+  return SQLITE_OK;
+}
+
 /* ---------------------------------------------------------------------
 ** The scan: events, candidates and per-event alerts
 */
 
 /* The current row's event, stored once; its index or -1 if OOM. */
-static int ctDRowEvent(CtDetect *p, sqlite3_stmt *pStmt){
+/* The first value of slot iSlot as a new string, or 0 (*pbOom on OOM). */
+static char *ctDFirst(CtQDoc *pDoc, int iSlot, int *pbOom){
+  const CtQVals *pV = ctQDocValues(pDoc, iSlot);
+  char *z;
+  if( pV==0 ){ *pbOom = 1; return 0; }
+  if( pV->n==0 ) return 0;
+  z = sqlite3_mprintf("%.*s", pV->a[0].n, pV->a[0].z);
+  if( z==0 ) *pbOom = 1;
+  return z;
+}
+
+static int ctDRowEvent(CtDetect *p, sqlite3_stmt *pStmt, CtQDoc *pDoc){
   CtDEvent *e;
   const char *zFile = (const char*)sqlite3_column_text(pStmt, 1);
-  const char *zTime = (const char*)sqlite3_column_text(pStmt, 3);
-  const char *zId = (const char*)sqlite3_column_text(pStmt, 4);
+  int bOom = 0;
   if( p->iRowEvent>=0 ) return p->iRowEvent;
   if( zFile==0 ) zFile = "";
   if( p->nFile==0 || strcmp(p->azFile[p->nFile-1], zFile)!=0 ){
@@ -281,14 +392,14 @@ static int ctDRowEvent(CtDetect *p, sqlite3_stmt *pStmt){
   memset(e, 0, sizeof(*e));
   e->iFile = p->nFile-1;
   e->iRecord = sqlite3_column_int64(pStmt, 2);
-  e->zTime = zTime ? sqlite3_mprintf("%s", zTime) : 0;
-  e->zId = zId ? sqlite3_mprintf("%s", zId) : 0;
-  if( (zTime && e->zTime==0) || (zId && e->zId==0) ){
+  e->zTime = ctDFirst(pDoc, p->iTimeSlot, &bOom);
+  e->zId = ctDFirst(pDoc, p->iIdSlot, &bOom);
+  if( bOom ){
     sqlite3_free(e->zTime);
     sqlite3_free(e->zId);
     return -1;
   }
-  e->tEvent = ctDTime(zTime);
+  e->tEvent = ctDTime(e->zTime);
   e->tClock = e->tEvent;
   if( p->bDelivery ){
     const char *zBase = strrchr(zFile, '/');
@@ -407,7 +518,7 @@ static int ctDRuleRow(CtDetect *p, CtDRule *r, CtQDoc *pDoc, sqlite3_stmt *pStmt
       b = ctQMatch(pDoc, r->iRule, k);
       if( b<0 ) return -b;
       if( !b ) continue;
-      if( (m.iEvent = ctDRowEvent(p, pStmt))<0 ) return SQLITE_NOMEM;
+      if( (m.iEvent = ctDRowEvent(p, pStmt, pDoc))<0 ) return SQLITE_NOMEM;
       m.t = p->aEvent[m.iEvent].tClock;
       m.iStep = k;
       nSlot = ctDSeqKeys(q, k, aSlot);
@@ -418,7 +529,7 @@ static int ctDRuleRow(CtDetect *p, CtDRule *r, CtQDoc *pDoc, sqlite3_stmt *pStmt
   k = ctQMatch(pDoc, r->iRule, 0);
   if( k<0 ) return -k;
   if( k==0 ) return SQLITE_OK;
-  if( (m.iEvent = ctDRowEvent(p, pStmt))<0 ) return SQLITE_NOMEM;
+  if( (m.iEvent = ctDRowEvent(p, pStmt, pDoc))<0 ) return SQLITE_NOMEM;
   if( r->eKind==CT_DK_EVENT ) return ctDAlertAdd(p, (int)(r-p->aRule), m.iEvent, 0);
   m.t = p->aEvent[m.iEvent].tClock;
   if( r->iCardSlot>=0 ){
@@ -435,7 +546,7 @@ static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted
   const char *z = (const char*)sqlite3_column_text(pStmt, 0);
   size_t n = (size_t)sqlite3_column_bytes(pStmt, 0), i, iEnd;
   CtSpan obj;
-  int k, rc = SQLITE_OK, bBegun = 0;
+  int k, rc = SQLITE_OK;
   p->iRowEvent = -1;
   p->nRows++;
   if( z==0 ){ p->nSkipped++; return SQLITE_OK; }
@@ -449,17 +560,32 @@ static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted
   }
   obj.z = z+i;
   obj.n = iEnd-i;
-  for(k=0; k<p->nRule && rc==SQLITE_OK; k++){
-    CtDRule *r = &p->aRule[k];
-    if( r->zNeedle && ctNeedleExcluded(obj.z, obj.n, r->zNeedle, r->iPair) ) continue;
-    if( !bBegun ){
-      if( ctQDocBegin(ppDoc, p->pProg, obj, 0) ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
-      bBegun = 1;
-      if( ctQDocEmpty(*ppDoc) ){ p->nSkipped++; break; }
+  if( p->bNeedles ){
+    for(k=0; k<p->nRule; k++){
+      const CtDRule *r = &p->aRule[k];
+      if( !ctNeedleExcluded(obj.z, obj.n, r->zNeedle, r->iPair) ) break;
     }
-    rc = ctDRuleRow(p, r, *ppDoc, pStmt);
+    if( k==p->nRule ) return SQLITE_OK;     /* no rule can match */
   }
-  if( bBegun ) ctQDocEnd(*ppDoc);
+  if( ctQDocBegin(ppDoc, p->pProg, obj, 0) ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
+  if( ctQDocEmpty(*ppDoc) ){
+    p->nSkipped++;
+  }else{
+    rc = ctDMark(p, *ppDoc);
+    for(k=0; k<p->nRule && rc==SQLITE_OK; k++){
+      const CtDRule *r = &p->aRule[k];
+      if( !p->aMarked[k] ) continue;
+      if( !r->bIndexed && r->nNeedles ){
+        int j;
+        for(j=0; j<r->nNeedles; j++){
+          if( !ctNeedleExcluded(obj.z, obj.n, r->azNeedles[j], r->aPair[j]) ) break;
+        }
+        if( j==r->nNeedles ) continue;        /* none of its texts is there */
+      }
+      rc = ctDRuleRow(p, &p->aRule[k], *ppDoc, pStmt);
+    }
+  }
+  ctQDocEnd(*ppDoc);
   return rc;
 }
 
@@ -848,8 +974,8 @@ static int ctDIsTable(sqlite3 *db, const char *zEvents, char *zSchema, char *zTa
 /* Longest schema or table name cloudtrail_detect looks up. */
 #define CT_D_MAX_NAME 256
 
-/* The statement that gives the events: raw, file, record_index,
-** event_time, event_id. */
+/* The statement that gives the events: raw, file, record_index (the
+** event's time and id are read from its document when it alerts). */
 static int ctDEvents(sqlite3 *db, const char *zEvents, const CtDOpts *o,
                      sqlite3_stmt **ppStmt, int *pbTrusted, char **pzErr){
   char zSchema[CT_D_MAX_NAME], zTable[CT_D_MAX_NAME];
@@ -861,12 +987,11 @@ static int ctDEvents(sqlite3 *db, const char *zEvents, const CtDOpts *o,
                                "takes only the options time=, pipeline=, retain=, geoip=, asn=", zEvents);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    zSql = sqlite3_mprintf("SELECT raw, file, record_index, event_time, event_id "
-                           "FROM \"%w\".\"%w\" ORDER BY rowid", zSchema, zTable);
+    zSql = sqlite3_mprintf("SELECT raw, file, record_index "
+                           "FROM \"%w\".\"%w\"", zSchema, zTable);
     *pbTrusted = 0;
   }else{
-    zSql = sqlite3_mprintf("SELECT raw, file, record_index, event_time, event_id "
-                           "FROM cloudtrail(?1, ?2)");
+    zSql = sqlite3_mprintf("SELECT raw, file, record_index FROM cloudtrail(?1, ?2)");
     *pbTrusted = 1;      /* the reader validated every record */
   }
   if( zSql==0 ) return SQLITE_NOMEM;
@@ -907,6 +1032,7 @@ static int ctDetectRun(sqlite3 *db, const char *zEvents, const char *zRules,
   if( rc==SQLITE_OK ) rc = ctQProgNew(ctEcsOptsConf(p->pEcs), &p->pProg);
   if( rc==SQLITE_OK ) rc = ctERulesLoad(zRules, &p->pSet, pzErr);
   if( rc==SQLITE_OK ) rc = ctDRules(p, pzErr);
+  if( rc==SQLITE_OK ) rc = ctDIndexRules(p);
   if( rc==SQLITE_OK ) rc = ctDEvents(db, zEvents, &o, &pStmt, &bTrusted, pzErr);
   while( rc==SQLITE_OK ){
     rc = sqlite3_step(pStmt);

@@ -1377,10 +1377,15 @@ static void ctEcsFlatSkip(CtEcsRec *p, CtSpan v, const char *zSkip, CtEcsVal *pV
   ctEvBuilt(p, pV, pOut, 2);
 }
 
+static void ctEcsDupCheck(CtEcsRec *p);
+
 /* Compute field f of record p into *pV (zeroed first).  Absent fields
-** leave pV->eKind CT_EV_NONE; out-of-memory sets p->rc. */
-static void ctEcsEval(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
+** leave pV->eKind CT_EV_NONE; out-of-memory sets p->rc.  The first call
+** makes the duplicate-key check, unless bPeek (ctEcsLeaves()). */
+static void ctEcsEvalAs(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV, int bPeek){
   memset(pV, 0, sizeof(*pV));
+  if( p->bDupPending && !bPeek ) ctEcsDupCheck(p);
+  if( p->rc ) return;
   if( (f->mGen & p->pConf->eGen)==0 ) return;
   if( p->bFailed && f->xFn!=ctFnOriginal && f->xFn!=ctFnKind && f->xFn!=ctFnErrors ){
     return;
@@ -1437,6 +1442,10 @@ static void ctEcsEval(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
       f->xFn(p, f, pV);
       break;
   }
+}
+
+static void ctEcsEval(CtEcsRec *p, const CtEcsField *f, CtEcsVal *pV){
+  ctEcsEvalAs(p, f, pV, 0);
 }
 
 /* Index of the field named zPath exactly, or -1 (binary search). */
@@ -1938,18 +1947,20 @@ static void ctLeavesBelow(CtLeafWalk *w, CtSpan v, const char *zPath, int nDepth
 ** Pass each value Elasticsearch would index for field iField of record p
 ** (zSub: the path below the field, "" for the field itself) to xLeaf:
 ** array elements one by one; nulls and what the removal pass drops never;
-** objects only when bAll (a flattened field's leaves).  Kinds: CT_LEAF_CLEAN
+** objects only when bAll (a flattened field's leaves).  bPeek: as if the
+** record had no duplicate key (a dispatch may look before the check; the
+** values must then not be kept).  Kinds: CT_LEAF_CLEAN
 ** (a JSON scalar of the raw record), CT_LEAF_JSON (a JSON scalar built
 ** here), CT_LEAF_TEXT (decoded text).  Returns 0, xLeaf's first non-zero
 ** return, or SQLITE_NOMEM.
 */
-int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll,
+int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll, int bPeek,
                 CtEcsLeafFn xLeaf, void *pArg){
   CtLeafWalk w = { .xLeaf = xLeaf, .pArg = pArg, .bAll = bAll };
   CtEcsVal v;
   char aNum[32];
   int k;
-  ctEcsEval(p, &ctEcsFields[iField], &v);
+  ctEcsEvalAs(p, &ctEcsFields[iField], &v, bPeek);
   if( p->rc ){ ctEcsValClear(&v); return p->rc; }
   switch( v.eKind ){
     case CT_EV_RAW:
@@ -2003,24 +2014,32 @@ int ctEcsDocLeaves(CtSpan doc, const char *zPath, int bAll, CtEcsLeafFn xLeaf, v
 
 /* Start mapping the raw record rec (text orig for event.original).  A
 ** record with a key twice in one object fails Elasticsearch's parser, so
-** the whole pipeline: only event.original, event.kind and error.message. */
+** the whole pipeline: only event.original, event.kind and error.message
+** (ctEcsDupCheck(), on the first field computed). */
 void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf,
                   const CtMembers *pM){
-  CtSpan dup;
-  int r;
   memset(p, 0, sizeof(*p));
   p->rec = rec;
   if( pM ) p->top = *pM;
   else ctEcsMembers(rec, &p->top);
   p->original = orig;
   p->pConf = pConf;
+  p->bDupPending = 1;
   ctJvInit(&p->jv, 0);
-  r = ctJvDuplicate(&p->jv, rec, &dup);
+}
+
+/* The duplicate-key check, made when a field is first computed (a rule
+** engine that rejects the event on one field never pays for it). */
+static void ctEcsDupCheck(CtEcsRec *p){
+  CtSpan dup;
+  int r;
+  p->bDupPending = 0;
+  r = ctJvDuplicate(&p->jv, p->rec, &dup);
   if( r<0 ){ p->rc = SQLITE_NOMEM; return; }
   if( r>0 ){
     char *z = sqlite3_mprintf("cloudtrail: json processor: duplicate key \"%.*s\" "
                               "at offset %lld (Elasticsearch refuses the record)",
-                              (int)dup.n, dup.z, (long long)(dup.z-1-orig.z));
+                              (int)dup.n, dup.z, (long long)(dup.z-1-p->original.z));
     p->bFailed = 1;
     if( z==0 ){ p->rc = SQLITE_NOMEM; return; }
     ctEcsListAdd(p, &p->aErr, z, strlen(z), 0);

@@ -99,6 +99,7 @@ struct CtEcsRec {
   CtMembers top;              /* its top-level members, found once */
   CtSpan original;            /* its text, for event.original */
   const CtEcsConf *pConf;
+  int bDupPending;            /* the duplicate-key check is still to make */
   int bFailed;                /* the pipeline failed as a whole */
   int rc;                     /* SQLITE_NOMEM once an allocation failed */
   CtJv jv;                    /* scratch of the renderers */
@@ -146,7 +147,7 @@ int ctEcsResolve(const char *zPath, int *piSub);
 int ctEcsIgnoreAbove(int iField);
 int ctEcsIsCopy(int iField);
 void ctEcsMembers(CtSpan obj, CtMembers *pM);
-int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll,
+int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll, int bPeek,
                 CtEcsLeafFn xLeaf, void *pArg);
 int ctEcsDocLeaves(CtSpan doc, const char *zPath, int bAll, CtEcsLeafFn xLeaf, void *pArg);
 

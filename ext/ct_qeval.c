@@ -140,6 +140,11 @@ struct CtQRule {
   CtQuery *pQuery;
   int iCatSlot;               /* the category field's slot */
   char *zNeedle;              /* see ctQNeedleOf() */
+  int iDispSlot;              /* see ctQDispatchOf(): the slot, or -1 … */
+  int nDisp;                  /* … and the literals, one of which it holds */
+  const CtQNode **apDisp;
+  int nNeedles;               /* ctQNeedlesOf(): texts one of which every match holds */
+  char **azNeedles;
 };
 
 struct CtQProg {
@@ -161,10 +166,15 @@ int ctQProgNew(const CtEcsConf *pConf, CtQProg **pp){
 }
 
 void ctQProgFree(CtQProg *p){
-  int k;
+  int k, j;
   if( p==0 ) return;
   for(k=0; k<p->nSlot; k++) sqlite3_free(p->aSlot[k].zPath);
-  for(k=0; k<p->nRule; k++) sqlite3_free(p->aRule[k].zNeedle);
+  for(k=0; k<p->nRule; k++){
+    sqlite3_free(p->aRule[k].zNeedle);
+    sqlite3_free(p->aRule[k].apDisp);
+    for(j=0; j<p->aRule[k].nNeedles; j++) sqlite3_free(p->aRule[k].azNeedles[j]);
+    sqlite3_free(p->aRule[k].azNeedles);
+  }
   sqlite3_free(p->aSlot);
   sqlite3_free(p->aRule);
   sqlite3_free(p);
@@ -198,6 +208,19 @@ int ctQProgSlot(CtQProg *p, const char *zPath, int *piSlot, char **pzErr){
 
 const char *ctQProgSlotName(const CtQProg *p, int iSlot){
   return (iSlot>=0 && iSlot<p->nSlot) ? p->aSlot[iSlot].zPath : "";
+}
+
+int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn){
+  const CtQRule *r = &p->aRule[iRule];
+  if( k<0 || k>=r->nDisp ) return r->iDispSlot;
+  *pz = r->apDisp[k]->z;
+  *pn = r->apDisp[k]->n;
+  return r->iDispSlot;
+}
+
+int ctQProgNeedles(const CtQProg *p, int iRule, const char *const **pazNeedle){
+  *pazNeedle = (const char *const*)p->aRule[iRule].azNeedles;
+  return p->aRule[iRule].nNeedles;
 }
 
 const char *ctQProgNeedle(const CtQProg *p, int iRule){
@@ -533,6 +556,173 @@ static const CtQNode *ctQNeedleOf(const CtQProg *p, const CtQNode *pNode){
   return ctQRequiredLiteral(p, pNode);
 }
 
+/* A dispatch candidate: field slot and the literals one of which it must
+** hold (ctQDispatchOf()). */
+#define CT_Q_MAX_DISPATCH 64    /* longest literal list worth indexing */
+typedef struct CtQDisp CtQDisp;
+struct CtQDisp {
+  int iSlot, n;
+  const CtQNode *ap[CT_Q_MAX_DISPATCH];
+};
+
+/* The literals pNode requires of one copied keyword field (an equality,
+** an "in" list, or an "or" of equalities on the field), into *d; 0 if
+** pNode is no such term. */
+static int ctQDispTerm(const CtQProg *p, const CtQNode *pNode, CtQDisp *d){
+  const CtQNode *pLit;
+  if( pNode->eOp==CT_QOP_OR ){
+    CtQDisp a, b;
+    if( !ctQDispTerm(p, pNode->pLeft, &a) || !ctQDispTerm(p, pNode->pRight, &b) ) return 0;
+    if( a.iSlot!=b.iSlot || a.n+b.n>CT_Q_MAX_DISPATCH ) return 0;
+    *d = a;
+    memcpy(&d->ap[d->n], b.ap, sizeof(b.ap[0])*(size_t)b.n);
+    d->n += b.n;
+    return 1;
+  }
+  if( pNode->eOp==CT_QOP_IN && (pNode->flags & (CT_QF_NEGATED|CT_QF_CASELESS))==0
+   && pNode->pLeft->eOp==CT_QOP_FIELD && pNode->nArg<=CT_Q_MAX_DISPATCH && pNode->nArg>0 ){
+    int k;
+    CtQNode cmp;
+    memset(&cmp, 0, sizeof(cmp));
+    cmp.eOp = CT_QOP_CMP;
+    cmp.iCmp = CT_QC_EQ;
+    cmp.pLeft = pNode->pLeft;
+    d->n = 0;
+    for(k=0; k<pNode->nArg; k++){
+      cmp.pRight = pNode->apArg[k];
+      if( ctQRequiredLiteral(p, &cmp)==0 ) return 0;
+      d->ap[d->n++] = pNode->apArg[k];
+    }
+    d->iSlot = pNode->pLeft->iSlot;
+    return 1;
+  }
+  pLit = ctQRequiredLiteral(p, pNode);
+  if( pLit==0 ) return 0;
+  d->iSlot = pNode->eOp==CT_QOP_KMATCH ? pNode->iSlot
+           : pNode->pLeft->eOp==CT_QOP_FIELD ? pNode->pLeft->iSlot : pNode->pRight->iSlot;
+  d->n = 1;
+  d->ap[0] = pLit;
+  return 1;
+}
+
+/* How selective a dispatch term is: fewer literals, and event.action
+** (hundreds of values) before event.provider (tens: a provider counts as
+** sixteen actions), lower is better. */
+static int ctQDispCost(const CtQProg *p, const CtQDisp *d){
+  return d->n * (strcmp(p->aSlot[d->iSlot].zPath, "event.provider")==0 ? 4 : 1);
+}
+
+/*
+** The dispatch of a condition: the most selective of its top-level "and"
+** terms that requires one of a few literals of a field copied from the
+** record.  cloudtrail_detect reads the field once per event and evaluates
+** only the rules one of whose literals it holds.  0 if none.
+*/
+static int ctQDispatchOf(const CtQProg *p, const CtQNode *pNode, CtQDisp *pBest){
+  CtQDisp d;
+  if( pNode==0 ) return 0;
+  if( pNode->eOp==CT_QOP_AND ){
+    int a = ctQDispatchOf(p, pNode->pLeft, pBest);
+    CtQDisp best2;
+    int b = ctQDispatchOf(p, pNode->pRight, &best2);
+    if( b && (!a || ctQDispCost(p, &best2)<ctQDispCost(p, pBest)) ) *pBest = best2;
+    return a || b;
+  }
+  if( !ctQDispTerm(p, pNode, &d) ) return 0;
+  *pBest = d;
+  return 1;
+}
+
+/* A set of needles (ctQNeedlesOf()): texts of which a match holds one. */
+#define CT_Q_MAX_NEEDLES 16
+typedef struct CtQNeedles CtQNeedles;
+struct CtQNeedles {
+  int n;
+  const char *az[CT_Q_MAX_NEEDLES];
+  int an[CT_Q_MAX_NEEDLES];
+};
+
+/* The longest run of literal bytes in KQL wildcard pattern z (no escapes),
+** or 0. */
+static int ctQPatternRun(const char *z, int n, const char **pz){
+  int i, iStart = 0, nBest = 0;
+  if( memchr(z, '\\', (size_t)n) ) return 0;
+  for(i=0; i<=n; i++){
+    if( i==n || z[i]=='*' ){
+      if( i-iStart>nBest ){ nBest = i-iStart; *pz = z+iStart; }
+      iStart = i+1;
+    }
+  }
+  return nBest;
+}
+
+/* One leaf's needle: an equality, a case-sensitive substring function or
+** a KQL wildcard on a field copied from the record. */
+static int ctQNeedleLeaf(const CtQProg *p, const CtQNode *pNode, const char **pz, int *pn){
+  const CtQNode *pLit = ctQRequiredLiteral(p, pNode), *pF;
+  const CtQSlot *s;
+  if( pLit ){ *pz = pLit->z; *pn = pLit->n; return 1; }
+  if( pNode->eOp==CT_QOP_CALL && (pNode->flags & CT_QF_CASELESS)==0 && pNode->nArg==2
+   && (strcmp(pNode->z, "stringcontains")==0 || strcmp(pNode->z, "startswith")==0
+       || strcmp(pNode->z, "endswith")==0) ){
+    pF = pNode->apArg[0];
+    pLit = pNode->apArg[1];
+    if( pF->eOp!=CT_QOP_FIELD || pLit->eOp!=CT_QOP_STR || pF->iSlot<0 ) return 0;
+    *pz = pLit->z;
+    *pn = pLit->n;
+  }else if( pNode->eOp==CT_QOP_KMATCH && (pNode->flags & CT_QF_WILD) && pNode->iSlot>=0 ){
+    pF = pNode;
+    *pn = ctQPatternRun(pNode->z, pNode->n, pz);
+  }else{
+    return 0;
+  }
+  s = &p->aSlot[pF->iSlot];
+  if( s->pType->eType!=CT_QT_KEYWORD || s->iEcs<0 || s->zPath[s->iSub]!=0 || !ctEcsIsCopy(s->iEcs) ){
+    return 0;
+  }
+  return ctQNeedleSafe(*pz, *pn);
+}
+
+/*
+** The needles of a condition: texts one of which every event it matches
+** contains (an "and" term's, or the union of both sides of an "or").
+** A rule without a dispatch is rejected by them before it is evaluated.
+*/
+static int ctQNeedlesOf(const CtQProg *p, const CtQNode *pNode, CtQNeedles *pOut){
+  CtQNeedles a, b;
+  if( pNode==0 ) return 0;
+  if( pNode->eOp==CT_QOP_AND ){
+    int bA = ctQNeedlesOf(p, pNode->pLeft, &a), bB = ctQNeedlesOf(p, pNode->pRight, &b);
+    if( !bA && !bB ) return 0;
+    *pOut = (!bB || (bA && a.n<=b.n)) ? a : b;
+    return 1;
+  }
+  if( pNode->eOp==CT_QOP_OR ){
+    if( !ctQNeedlesOf(p, pNode->pLeft, &a) || !ctQNeedlesOf(p, pNode->pRight, &b) ) return 0;
+    if( a.n+b.n>CT_Q_MAX_NEEDLES ) return 0;
+    memcpy(&a.az[a.n], b.az, sizeof(b.az[0])*(size_t)b.n);
+    memcpy(&a.an[a.n], b.an, sizeof(b.an[0])*(size_t)b.n);
+    a.n += b.n;
+    *pOut = a;
+    return 1;
+  }
+  if( !ctQNeedleLeaf(p, pNode, &pOut->az[0], &pOut->an[0]) ) return 0;
+  pOut->n = 1;
+  return 1;
+}
+
+static int ctQKeepNeedles(CtQRule *r, const CtQNeedles *ns){
+  int k;
+  r->azNeedles = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)ns->n);
+  if( r->azNeedles==0 ) return SQLITE_NOMEM;
+  for(k=0; k<ns->n; k++){
+    r->azNeedles[k] = sqlite3_mprintf("%.*s", ns->an[k], ns->az[k]);
+    if( r->azNeedles[k]==0 ) return SQLITE_NOMEM;
+    r->nNeedles = k+1;
+  }
+  return SQLITE_OK;
+}
+
 int ctQProgAdd(CtQProg *p, CtQuery *pQuery, const char *zCategoryField,
                int *piRule, char **pzErr){
   CtQCompile c = { .p = p, .pzErr = pzErr };
@@ -569,7 +759,24 @@ int ctQProgAdd(CtQProg *p, CtQuery *pQuery, const char *zCategoryField,
     r->zNeedle = sqlite3_mprintf("%.*s", pNeedle->n, pNeedle->z);
     if( r->zNeedle==0 ) return SQLITE_NOMEM;
   }
+  r->iDispSlot = -1;
+  if( pQuery->nStep==0 ){
+    CtQDisp *d = sqlite3_malloc64(sizeof(*d));
+    if( d==0 ){ sqlite3_free(r->zNeedle); return SQLITE_NOMEM; }
+    if( ctQDispatchOf(p, pQuery->pWhere, d) ){
+      r->apDisp = sqlite3_malloc64(sizeof(CtQNode*)*(sqlite3_uint64)d->n);
+      if( r->apDisp==0 ){ sqlite3_free(d); sqlite3_free(r->zNeedle); return SQLITE_NOMEM; }
+      memcpy(r->apDisp, d->ap, sizeof(CtQNode*)*(size_t)d->n);
+      r->nDisp = d->n;
+      r->iDispSlot = d->iSlot;
+    }
+    sqlite3_free(d);
+  }
   *piRule = p->nRule++;
+  if( pQuery->nStep==0 ){
+    CtQNeedles ns;
+    if( ctQNeedlesOf(p, pQuery->pWhere, &ns) ) return ctQKeepNeedles(r, &ns);
+  }
   return SQLITE_OK;
 }
 
@@ -600,6 +807,7 @@ struct CtQDoc {
   unsigned char *aDone;
   CtQBlock *pArena;
   pcre2_match_data *pMatch;
+  CtQVals peek;               /* ctQDocPeek()'s values */
   int rc;
 };
 
@@ -698,6 +906,7 @@ void ctQDocFree(CtQDoc *d){
   for(k=0; k<d->nSlot; k++) sqlite3_free(d->aVal[k].a);
   sqlite3_free(d->aVal);
   sqlite3_free(d->aDone);
+  sqlite3_free(d->peek.a);
   sqlite3_free(d->dec.a);
   if( d->pArena ) sqlite3_free(d->pArena);
   if( d->pMatch ) pcre2_match_data_free(d->pMatch);
@@ -809,18 +1018,19 @@ static int ctQLeaf(void *pArg, int eKind, CtSpan v){
   return ctQAddTyped(f, z, n, 1, 0);
 }
 
-const CtQVals *ctQDocValues(CtQDoc *d, int iSlot){
+/* Fill *pVals with slot iSlot's values; bPeek: before the record's
+** duplicate-key check (ctEcsLeaves()). */
+static int ctQFillSlot(CtQDoc *d, int iSlot, CtQVals *pVals, int bPeek){
   const CtQSlot *s = &d->pProg->aSlot[iSlot];
-  CtQFill f = { .d = d, .pVals = &d->aVal[iSlot], .pType = s->pType, .bCopyJson = d->bRaw };
+  CtQFill f = { .d = d, .pVals = pVals, .pType = s->pType, .bCopyJson = d->bRaw };
   int rc = 0, bAll = s->pType->eType==CT_QT_FLATTENED;
-  if( d->aDone[iSlot] ) return f.pVals;
   f.pVals->n = 0;
   if( d->u.rec.z==0 ){
     /* no event: no values */
   }else if( s->pType->eType==CT_QT_CONST && d->bRaw ){
     rc = ctQAddValue(&f, CT_QV_STR, s->pType->zConst, strlen(s->pType->zConst), 0);
   }else if( d->bRaw ){
-    if( s->iEcs>=0 ) rc = ctEcsLeaves(&d->rec, s->iEcs, s->zPath+s->iSub, bAll, ctQLeaf, &f);
+    if( s->iEcs>=0 ) rc = ctEcsLeaves(&d->rec, s->iEcs, s->zPath+s->iSub, bAll, bPeek, ctQLeaf, &f);
   }else{
     rc = ctEcsDocLeaves(d->u.rec, s->zPath, bAll, ctQLeaf, &f);
     if( rc==0 && f.pVals->n==0 && s->pType->eType==CT_QT_CONST && d->bDataset ){
@@ -828,9 +1038,21 @@ const CtQVals *ctQDocValues(CtQDoc *d, int iSlot){
     }
   }
   if( rc==0 && d->rc ) rc = d->rc;
-  if( rc ){ d->rc = SQLITE_NOMEM; return 0; }
+  if( rc ) d->rc = SQLITE_NOMEM;
+  return rc;
+}
+
+const CtQVals *ctQDocValues(CtQDoc *d, int iSlot){
+  if( d->aDone[iSlot] ) return &d->aVal[iSlot];
+  if( ctQFillSlot(d, iSlot, &d->aVal[iSlot], 0) ) return 0;
   d->aDone[iSlot] = 1;
-  return f.pVals;
+  return &d->aVal[iSlot];
+}
+
+const CtQVals *ctQDocPeek(CtQDoc *d, int iSlot){
+  if( d->aDone[iSlot] ) return &d->aVal[iSlot];
+  if( ctQFillSlot(d, iSlot, &d->peek, 1) ) return 0;
+  return &d->peek;
 }
 
 /* ---------------------------------------------------------------------

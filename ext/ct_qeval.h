@@ -46,6 +46,13 @@ int ctQProgAdd(CtQProg *p, CtQuery *pQuery, const char *zCategoryField,
                int *piRule, char **pzErr);
 /* The slot of field zPath (added if new), for grouping keys. */
 int ctQProgSlot(CtQProg *p, const char *zPath, int *piSlot, char **pzErr);
+/* Rule iRule's dispatch: returns the slot of a field that must hold one of
+** the rule's literals (-1 if none) and, for 0 <= k < their number, sets
+** *pz and *pn to literal k (left alone past the last). */
+int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn);
+/* Texts one of which every event rule iRule matches contains (a wider
+** prefilter than its needle: "or" terms, substrings, KQL wildcards). */
+int ctQProgNeedles(const CtQProg *p, int iRule, const char *const **pazNeedle);
 /* The field name of slot iSlot. */
 const char *ctQProgSlotName(const CtQProg *p, int iSlot);
 /* Text every event rule iRule matches must contain, or 0 (see ct_qeval.c). */
@@ -60,6 +67,9 @@ int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *
 int ctQMatch(CtQDoc *pDoc, int iRule, int iStep);
 /* The values of slot iSlot (valid until ctQDocEnd), or 0 if out of memory. */
 const CtQVals *ctQDocValues(CtQDoc *pDoc, int iSlot);
+/* The same, computed as if the record had no duplicate key and not kept
+** (valid until the next peek): for a dispatch that only rules events out. */
+const CtQVals *ctQDocPeek(CtQDoc *pDoc, int iSlot);
 /* True when the object was no event (a digest, an undecodable item). */
 int ctQDocEmpty(const CtQDoc *pDoc);
 /* Forget the event (the document may be begun again); ctQDocFree() frees it. */
