@@ -263,8 +263,7 @@ static int ctQParseNumber(const char *z, int n, double *pR){
 /* A date z[0..n) as milliseconds since the epoch; 1 on success. */
 static int ctQParseDate(const char *z, int n, double *pR){
   CtInstant t;
-  const char *zWhy;
-  if( ctTimeParse(z, n, &t, &zWhy)==0 ){
+  if( ctTimeParse(z, n, &t, 0) ){      /* 1 on success */
     *pR = (double)t.iSec*1000.0 + (double)(t.iAtto/1000000000000000LL);
     return 1;
   }
