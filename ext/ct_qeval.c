@@ -807,7 +807,10 @@ static int ctQLeaf(void *pArg, int eKind, CtSpan v){
 const CtQVals *ctQDocValues(CtQDoc *d, int iSlot){
   const CtQSlot *s = &d->pProg->aSlot[iSlot];
   CtQFill f = { .d = d, .pVals = &d->aVal[iSlot], .pType = s->pType, .bCopyJson = d->bRaw };
-  int rc = 0, bAll = s->pType->eType==CT_QT_FLATTENED;
+  /* A flattened root holds every leaf below it; a key below the root
+  ** (root.a.b) only the leaves whose key is exactly a.b, as Elasticsearch
+  ** indexes each leaf under its full key (ctQTypeOf()'s "flat" has no path). */
+  int rc = 0, bAll = s->pType->eType==CT_QT_FLATTENED && s->pType->zPath[0]!=0;
   if( d->aDone[iSlot] ) return f.pVals;
   f.pVals->n = 0;
   if( d->u.rec.z==0 ){

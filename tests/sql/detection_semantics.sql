@@ -113,7 +113,10 @@ SELECT 'kql flattened number as text +', kql_match('aws.cloudtrail.flattened.req
 SELECT 'kql flattened number as text (3.0) -', kql_match('aws.cloudtrail.flattened.request_parameters.count: 3.0', (SELECT j FROM ev WHERE k='raw'));
 SELECT 'kql flattened boolean as text +', kql_match('aws.cloudtrail.flattened.request_parameters.flag: true', (SELECT j FROM ev WHERE k='raw'));
 SELECT 'kql flattened array of objects leaf +', kql_match('aws.cloudtrail.flattened.request_parameters.tags.value: Red', (SELECT j FROM ev WHERE k='raw'));
+SELECT 'kql flattened key of an object is no leaf key -', kql_match('aws.cloudtrail.flattened.request_parameters.tags: Team', (SELECT j FROM ev WHERE k='raw'));
+SELECT 'kql flattened exists on an object key -', kql_match('aws.cloudtrail.flattened.request_parameters.tags: *', (SELECT j FROM ev WHERE k='raw'));
 SELECT 'kql flattened exists on a leaf key +', kql_match('aws.cloudtrail.flattened.request_parameters.tags.key: *', (SELECT j FROM ev WHERE k='raw'));
+SELECT 'eql flattened key of an object -', eql_match('any where aws.cloudtrail.flattened.request_parameters.a == "deep"', (SELECT j FROM ev WHERE k='ecs'));
 SELECT 'kql flattened root exists +', kql_match('aws.cloudtrail.flattened.request_parameters: *', (SELECT j FROM ev WHERE k='raw'));
 SELECT 'kql flattened exists -', kql_match('aws.cloudtrail.flattened.request_parameters.nope: *', (SELECT j FROM ev WHERE k='raw'));
 SELECT 'kql flattened wildcard +', kql_match('aws.cloudtrail.flattened.request_parameters.policyArn: *Administrator*', (SELECT j FROM ev WHERE k='raw'));
