@@ -204,6 +204,8 @@ SELECT 'eql add null -', eql_match('any where add(destination.port, 1) == 1', (S
 SELECT 'eql subtract +', eql_match('any where subtract(source.port, 3) == 440', (SELECT j FROM ev WHERE k='ecs'));
 SELECT 'eql multiply +', eql_match('any where multiply(source.port, 2) == 886', (SELECT j FROM ev WHERE k='ecs'));
 SELECT 'eql divide integers truncate +', eql_match('any where divide(source.port, 2) == 221', (SELECT j FROM ev WHERE k='ecs'));
+SELECT 'eql divide float +', eql_match('any where divide(source.port, 2.0) == 221.5', (SELECT j FROM ev WHERE k='ecs'));
+SELECT 'eql divide float literal 4 / 2.0 +', eql_match('any where source.port / 2.0 == 221.5', (SELECT j FROM ev WHERE k='ecs'));
 SELECT 'eql divide integers 443 / 2 +', eql_match('any where source.port / 2 == 221', (SELECT j FROM ev WHERE k='ecs'));
 SELECT 'eql divide -', eql_match('any where divide(source.port, 2) == 221.5', (SELECT j FROM ev WHERE k='ecs'));
 SELECT 'eql modulo +', eql_match('any where modulo(source.port, 10) == 3', (SELECT j FROM ev WHERE k='ecs'));
