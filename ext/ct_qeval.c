@@ -301,6 +301,10 @@ static const CtQSlot *ctQFieldSlot(CtQCompile *c, CtQNode *pNode){
     ctQErr(c, pNode, "field name patterns such as '%s' are not supported", pNode->zField);
     return 0;
   }
+  if( strlen(pNode->zField)>CT_Q_MAX_FIELD ){
+    ctQErr(c, pNode, "field name '%.40s...' is too long", pNode->zField);
+    return 0;
+  }
   c->rc = ctQProgSlot(c->p, pNode->zField, &pNode->iSlot, c->pzErr);
   if( c->rc ) return 0;
   s = &c->p->aSlot[pNode->iSlot];
