@@ -290,8 +290,7 @@ static int ctQParseNumber(const char *z, int n, double *pR){
 /* A date z[0..n) as milliseconds since the epoch; 1 on success. */
 static int ctQParseDate(const char *z, int n, double *pR){
   CtInstant t;
-  const char *zWhy;
-  if( ctTimeParse(z, n, &t, &zWhy) ){
+  if( ctTimeParse(z, n, &t, 0) ){      /* 1 on success */
     *pR = (double)t.iSec*1000.0 + (double)(t.iAtto/1000000000000000LL);
     return 1;
   }
@@ -327,6 +326,10 @@ static const CtQSlot *ctQFieldSlot(CtQCompile *c, CtQNode *pNode){
   if( c->rc ) return 0;
   if( strchr(pNode->zField, '*') ){
     ctQErr(c, pNode, "field name patterns such as '%s' are not supported", pNode->zField);
+    return 0;
+  }
+  if( strlen(pNode->zField)>CT_Q_MAX_FIELD ){
+    ctQErr(c, pNode, "field name '%.40s...' is too long", pNode->zField);
     return 0;
   }
   c->rc = ctQProgSlot(c->p, pNode->zField, &pNode->iSlot, c->pzErr);
@@ -1023,7 +1026,10 @@ static int ctQLeaf(void *pArg, int eKind, CtSpan v){
 static int ctQFillSlot(CtQDoc *d, int iSlot, CtQVals *pVals, int bPeek){
   const CtQSlot *s = &d->pProg->aSlot[iSlot];
   CtQFill f = { .d = d, .pVals = pVals, .pType = s->pType, .bCopyJson = d->bRaw };
-  int rc = 0, bAll = s->pType->eType==CT_QT_FLATTENED;
+  /* A flattened root holds every leaf below it; a key below the root
+  ** (root.a.b) only the leaves whose key is exactly a.b, as Elasticsearch
+  ** indexes each leaf under its full key (ctQTypeOf()'s "flat" has no path). */
+  int rc = 0, bAll = s->pType->eType==CT_QT_FLATTENED && s->pType->zPath[0]!=0;
   f.pVals->n = 0;
   if( d->u.rec.z==0 ){
     /* no event: no values */
@@ -1409,14 +1415,29 @@ static const char *ctQArgText(CtQDoc *d, const CtQNode *pNode, int k, int *pn, C
   return z;
 }
 
-static int ctQArgNum(CtQDoc *d, const CtQNode *pNode, int k, double *pR){
+/* A number is a float (not an integer) when it is written as one: a
+** decimal literal, or a value whose text has a '.' or an exponent.  divide()
+** and '/' truncate only when both operands are integers. */
+static int ctQIsFloat(const CtQNode *pNode, const CtQV *v){
+  int i;
+  if( pNode->eOp==CT_QOP_REAL ) return 1;
+  if( v->z==0 ) return v->r!=floor(v->r);
+  for(i=0; i<v->n; i++) if( v->z[i]=='.' || v->z[i]=='e' || v->z[i]=='E' ) return 1;
+  return 0;
+}
+
+static int ctQArgNumF(CtQDoc *d, const CtQNode *pNode, int k, double *pR, int *pbFloat){
   CtQX x;
   if( k>=pNode->nArg ) return 0;
   ctQValue(d, pNode->apArg[k], &x);
   if( x.n==0 ) return 0;
+  if( pbFloat ) *pbFloat = ctQIsFloat(pNode->apArg[k], &x.a[0]);
   if( x.a[0].eType==CT_QV_STR ) return ctQParseNumber(x.a[0].z, x.a[0].n, pR);
   *pR = x.a[0].r;
   return 1;
+}
+static int ctQArgNum(CtQDoc *d, const CtQNode *pNode, int k, double *pR){
+  return ctQArgNumF(d, pNode, k, pR, 0);
 }
 
 /* Number of characters (UTF-8 sequences) in z[0..n). */
@@ -1436,7 +1457,7 @@ static int ctQCharAt(const char *z, int n, int iChar){
 
 static void ctQValueCall(CtQDoc *d, const CtQNode *pNode, CtQX *pX){
   const char *zF = pNode->z, *z, *z2;
-  int n, n2, bCi = (pNode->flags & CT_QF_CASELESS)!=0;
+  int n, n2, bCi = (pNode->flags & CT_QF_CASELESS)!=0, bFa = 0, bFb = 0;
   double a, b;
   CtQX x, y;
   ctQXNull(pX);
@@ -1518,8 +1539,8 @@ static void ctQValueCall(CtQDoc *d, const CtQNode *pNode, CtQX *pX){
     }
     if( iR<iL ) ctQXOne(pX, CT_QV_STR, "", 0, 0);
     else ctQXOne(pX, CT_QV_STR, z+iL, iR-iL, 0);
-  }else if( pNode->nArg==2 && ctQArgNum(d, pNode, 0, &a) && ctQArgNum(d, pNode, 1, &b) ){
-    int bInt = a==floor(a) && b==floor(b);
+  }else if( pNode->nArg==2 && ctQArgNumF(d, pNode, 0, &a, &bFa) && ctQArgNumF(d, pNode, 1, &b, &bFb) ){
+    int bInt = !bFa && !bFb;
     if( strcmp(zF, "add")==0 ) ctQXOne(pX, CT_QV_NUM, 0, 0, a+b);
     else if( strcmp(zF, "subtract")==0 ) ctQXOne(pX, CT_QV_NUM, 0, 0, a-b);
     else if( strcmp(zF, "multiply")==0 ) ctQXOne(pX, CT_QV_NUM, 0, 0, a*b);
@@ -1531,6 +1552,7 @@ static void ctQValueCall(CtQDoc *d, const CtQNode *pNode, CtQX *pX){
 static void ctQValueArith(CtQDoc *d, const CtQNode *pNode, CtQX *pX){
   CtQX x, y;
   double a, b;
+  int bInt;
   ctQXNull(pX);
   ctQValue(d, pNode->pLeft, &x);
   if( x.n==0 ) return;
@@ -1541,11 +1563,12 @@ static void ctQValueArith(CtQDoc *d, const CtQNode *pNode, CtQX *pX){
   if( y.n==0 ) return;
   b = y.a[0].r;
   if( y.a[0].eType==CT_QV_STR && !ctQParseNumber(y.a[0].z, y.a[0].n, &b) ) return;
+  bInt = !ctQIsFloat(pNode->pLeft, &x.a[0]) && !ctQIsFloat(pNode->pRight, &y.a[0]);
   switch( pNode->iCmp ){
     case '+': ctQXOne(pX, CT_QV_NUM, 0, 0, a+b); break;
     case '-': ctQXOne(pX, CT_QV_NUM, 0, 0, a-b); break;
     case '*': ctQXOne(pX, CT_QV_NUM, 0, 0, a*b); break;
-    case '/': if( b!=0 ) ctQXOne(pX, CT_QV_NUM, 0, 0, (a==floor(a) && b==floor(b)) ? trunc(a/b) : a/b); break;
+    case '/': if( b!=0 ) ctQXOne(pX, CT_QV_NUM, 0, 0, bInt ? trunc(a/b) : a/b); break;
     case '%': if( b!=0 ) ctQXOne(pX, CT_QV_NUM, 0, 0, fmod(a, b)); break;
   }
 }

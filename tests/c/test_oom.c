@@ -172,6 +172,20 @@ static const char *const azDefault[] = {
   ** minified JSON columns */
   "SELECT * FROM elastic_rules('fixtures/rules')",
   "SELECT rule_id, why_unsupported, threat FROM elastic_rules('fixtures/rules/**/*.json')",
+  /* kql_match() and eql_match(): compiling (slots, regex, needle), mapping
+  ** fields of a raw record, flattened leaves, text tokens, functions; an
+  ** Elastic search hit; the cloudtrail table's raw column */
+  "SELECT kql_match('event.action: ConsoleLogin and not user.name: adm* and source.ip: 203.0.113.0/24"
+  " and aws.cloudtrail.flattened.request_parameters: * and @timestamp >= \"2000-01-01\"', " OOM_REC "),"
+  " kql_match('related.user: alice or tls.version: 1.3', " OOM_REC ")",
+  "SELECT eql_match('iam where stringContains~(aws.cloudtrail.request_parameters, \"x\")"
+  " or event.action regex~ \"console.*\" or concat(user.name, \"-\", length(event.action)) : \"a*\""
+  " or between(source.ip, \".\", \".\") in (\"0\", \"113\")', " OOM_REC "),"
+  " eql_match('change where cidrMatch(source.ip, \"10.0.0.0/8\")', " OOM_REC ", 'event.type')",
+  "SELECT kql_match('message: \"sign in\" and event.dataset: aws.cloudtrail',"
+  " '{\"_index\":\"logs-aws.cloudtrail-default\",\"_id\":\"1\",\"_source\":{\"message\":\"Sign in ok\",\"event\":{\"dataset\":\"aws.cloudtrail\"}}}')",
+  "SELECT kql_match('event.action: *', raw), eql_match('any where event.provider : \"*.amazonaws.com\"', raw)"
+  "  FROM cloudtrail('fixtures/formats/records-pretty.json', 'threads=0')",
 };
 
 int main(int argc, char **argv){
