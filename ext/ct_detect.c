@@ -345,7 +345,7 @@ static int ctDMark(CtDetect *p, CtQDoc *pDoc){
   for(k=0; k<p->nRule; k++) p->aMarked[k] = !p->aRule[k].bIndexed;
   for(k=0; k<p->nIdx; k++){
     const CtDIndex *x = &p->aIdx[k];
-    const CtQVals *pV = ctQDocPeek(pDoc, x->iSlot);
+    const CtQVals *pV = ctQDocValues(pDoc, x->iSlot);
     if( pV==0 ) return SQLITE_NOMEM;
     for(i=0; i<pV->n; i++){
       CtDEntry key = { .z = pV->a[i].z, .n = pV->a[i].n };
@@ -518,6 +518,7 @@ static int ctDRuleRow(CtDetect *p, CtDRule *r, CtQDoc *pDoc, sqlite3_stmt *pStmt
       b = ctQMatch(pDoc, r->iRule, k);
       if( b<0 ) return -b;
       if( !b ) continue;
+      if( ctQDocSettle(pDoc) ) return SQLITE_NOMEM;
       if( (m.iEvent = ctDRowEvent(p, pStmt, pDoc))<0 ) return SQLITE_NOMEM;
       m.t = p->aEvent[m.iEvent].tClock;
       m.iStep = k;
@@ -529,6 +530,7 @@ static int ctDRuleRow(CtDetect *p, CtDRule *r, CtQDoc *pDoc, sqlite3_stmt *pStmt
   k = ctQMatch(pDoc, r->iRule, 0);
   if( k<0 ) return -k;
   if( k==0 ) return SQLITE_OK;
+  if( ctQDocSettle(pDoc) ) return SQLITE_NOMEM;
   if( (m.iEvent = ctDRowEvent(p, pStmt, pDoc))<0 ) return SQLITE_NOMEM;
   if( r->eKind==CT_DK_EVENT ) return ctDAlertAdd(p, (int)(r-p->aRule), m.iEvent, 0);
   m.t = p->aEvent[m.iEvent].tClock;

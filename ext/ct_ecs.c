@@ -1379,6 +1379,13 @@ static void ctEcsFlatSkip(CtEcsRec *p, CtSpan v, const char *zSkip, CtEcsVal *pV
 
 static void ctEcsDupCheck(CtEcsRec *p);
 
+/* Make the duplicate-key check now if it is pending; true if the record
+** has a duplicate key (the pipeline failed).  p->rc on out-of-memory. */
+int ctEcsRecFailed(CtEcsRec *p){
+  if( p->bDupPending ) ctEcsDupCheck(p);
+  return p->bFailed;
+}
+
 /* Compute field f of record p into *pV (zeroed first).  Absent fields
 ** leave pV->eKind CT_EV_NONE; out-of-memory sets p->rc.  The first call
 ** makes the duplicate-key check, unless bPeek (ctEcsLeaves()). */

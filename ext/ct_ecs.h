@@ -143,6 +143,7 @@ typedef int (*CtEcsLeafFn)(void *pArg, int eKind, CtSpan v);
 void ctEcsRecInit(CtEcsRec *p, CtSpan rec, CtSpan orig, const CtEcsConf *pConf,
                   const CtMembers *pM);
 void ctEcsRecFree(CtEcsRec *p);
+int ctEcsRecFailed(CtEcsRec *p);
 int ctEcsResolve(const char *zPath, int *piSub);
 int ctEcsIgnoreAbove(int iField);
 int ctEcsIsCopy(int iField);

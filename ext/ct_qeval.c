@@ -122,6 +122,10 @@ static const CtQType *ctQTypeOf(const char *zPath){
 ** Program: slots and rules
 */
 
+/* Steps of a sequence whose failed-event answer is kept; later steps are
+** evaluated as if unknown (-1). */
+#define CT_Q_MAX_STEPS 8
+
 /* Elasticsearch's default category field for EQL. */
 #define CT_Q_CATEGORY_FIELD "event.category"
 /* Longest field name a query may use (ECS names are under 100 bytes). */
@@ -145,6 +149,8 @@ struct CtQRule {
   const CtQNode **apDisp;
   int nNeedles;               /* ctQNeedlesOf(): texts one of which every match holds */
   char **azNeedles;
+  int aiFailed[CT_Q_MAX_STEPS];    /* ctQFailedResult(): per step */
+  int iFailedUntil;
 };
 
 struct CtQProg {
@@ -504,6 +510,25 @@ static void ctQCompileNode(CtQCompile *c, CtQNode *pNode, int nDepth){
 ** Rules
 */
 
+static int ctQFailedResult(CtQProg *p, CtQRule *r, int iRule);
+
+/* True if the tree pNode reads field zPath. */
+static int ctQNodeUses(const CtQNode *pNode, const char *zPath){
+  int k;
+  if( pNode==0 ) return 0;
+  if( pNode->zField && strcmp(pNode->zField, zPath)==0 ) return 1;
+  if( ctQNodeUses(pNode->pLeft, zPath) || ctQNodeUses(pNode->pRight, zPath) ) return 1;
+  for(k=0; k<pNode->nArg; k++) if( ctQNodeUses(pNode->apArg[k], zPath) ) return 1;
+  return 0;
+}
+
+static int ctQQueryUses(const CtQuery *q, const char *zPath){
+  int k;
+  if( ctQNodeUses(q->pWhere, zPath) ) return 1;
+  for(k=0; k<q->nStep; k++) if( ctQNodeUses(q->aStep[k].pWhere, zPath) ) return 1;
+  return q->pUntil && ctQNodeUses(q->pUntil->pWhere, zPath);
+}
+
 /* Characters a needle may hold: any that JSON writes as themselves in every
 ** encoder (no quote, backslash, control byte or '/', which may be "\/"). */
 static int ctQNeedleSafe(const char *z, int n){
@@ -776,6 +801,7 @@ int ctQProgAdd(CtQProg *p, CtQuery *pQuery, const char *zCategoryField,
     sqlite3_free(d);
   }
   *piRule = p->nRule++;
+  if( (c.rc = ctQFailedResult(p, r, *piRule))!=SQLITE_OK ) return c.rc;
   if( pQuery->nStep==0 ){
     CtQNeedles ns;
     if( ctQNeedlesOf(p, pQuery->pWhere, &ns) ) return ctQKeepNeedles(r, &ns);
@@ -805,12 +831,12 @@ struct CtQDoc {
   int bRec;                   /* rec is initialised */
   CtEcsRec rec;
   int bDataset;               /* an Elastic document of aws.cloudtrail */
+  int bFailedDoc;             /* a failed event's document (ctQFailedResult()) */
   int nSlot;
   CtQVals *aVal;
   unsigned char *aDone;
   CtQBlock *pArena;
   pcre2_match_data *pMatch;
-  CtQVals peek;               /* ctQDocPeek()'s values */
   int rc;
 };
 
@@ -909,7 +935,6 @@ void ctQDocFree(CtQDoc *d){
   for(k=0; k<d->nSlot; k++) sqlite3_free(d->aVal[k].a);
   sqlite3_free(d->aVal);
   sqlite3_free(d->aDone);
-  sqlite3_free(d->peek.a);
   sqlite3_free(d->dec.a);
   if( d->pArena ) sqlite3_free(d->pArena);
   if( d->pMatch ) pcre2_match_data_free(d->pMatch);
@@ -1021,9 +1046,10 @@ static int ctQLeaf(void *pArg, int eKind, CtSpan v){
   return ctQAddTyped(f, z, n, 1, 0);
 }
 
-/* Fill *pVals with slot iSlot's values; bPeek: before the record's
-** duplicate-key check (ctEcsLeaves()). */
-static int ctQFillSlot(CtQDoc *d, int iSlot, CtQVals *pVals, int bPeek){
+/* Fill *pVals with slot iSlot's values.  A raw record's values are read
+** as if it had no duplicate key until ctQDocSettle() has looked (ctQMatch()). */
+static int ctQFillSlot(CtQDoc *d, int iSlot, CtQVals *pVals){
+  int bPeek = d->bRaw && d->rec.bDupPending;
   const CtQSlot *s = &d->pProg->aSlot[iSlot];
   CtQFill f = { .d = d, .pVals = pVals, .pType = s->pType, .bCopyJson = d->bRaw };
   /* A flattened root holds every leaf below it; a key below the root
@@ -1033,6 +1059,11 @@ static int ctQFillSlot(CtQDoc *d, int iSlot, CtQVals *pVals, int bPeek){
   f.pVals->n = 0;
   if( d->u.rec.z==0 ){
     /* no event: no values */
+  }else if( d->bFailedDoc ){
+    /* what is left of an event the pipeline failed on: the data stream */
+    if( s->pType->eType==CT_QT_CONST ){
+      rc = ctQAddValue(&f, CT_QV_STR, s->pType->zConst, strlen(s->pType->zConst), 0);
+    }
   }else if( s->pType->eType==CT_QT_CONST && d->bRaw ){
     rc = ctQAddValue(&f, CT_QV_STR, s->pType->zConst, strlen(s->pType->zConst), 0);
   }else if( d->bRaw ){
@@ -1050,15 +1081,17 @@ static int ctQFillSlot(CtQDoc *d, int iSlot, CtQVals *pVals, int bPeek){
 
 const CtQVals *ctQDocValues(CtQDoc *d, int iSlot){
   if( d->aDone[iSlot] ) return &d->aVal[iSlot];
-  if( ctQFillSlot(d, iSlot, &d->aVal[iSlot], 0) ) return 0;
+  if( ctQFillSlot(d, iSlot, &d->aVal[iSlot]) ) return 0;
   d->aDone[iSlot] = 1;
   return &d->aVal[iSlot];
 }
 
-const CtQVals *ctQDocPeek(CtQDoc *d, int iSlot){
-  if( d->aDone[iSlot] ) return &d->aVal[iSlot];
-  if( ctQFillSlot(d, iSlot, &d->peek, 1) ) return 0;
-  return &d->peek;
+int ctQDocSettle(CtQDoc *d){
+  if( !d->bRaw || !d->rec.bDupPending ) return SQLITE_OK;
+  if( ctEcsRecFailed(&d->rec) ){
+    memset(d->aDone, 0, (size_t)d->nSlot);   /* the values were the pipeline's had it not failed */
+  }
+  return d->rec.rc;
 }
 
 /* ---------------------------------------------------------------------
@@ -1664,7 +1697,58 @@ int ctQMatch(CtQDoc *d, int iRule, int iStep){
     pWhere = s->pWhere;
   }
   b = (zCat==0 || ctQCategory(d, r->iCatSlot, zCat)) && ctQCond(d, pWhere);
+  if( d->bRaw && d->rec.bDupPending && !d->rc ){
+    /* Evaluated as if the record had no duplicate key.  If it had one, the
+    ** answer is the rule's on the failed event: the same answer needs no
+    ** check (most rules: 0 either way). */
+    int iFailed = iStep<0 ? r->iFailedUntil : iStep<CT_Q_MAX_STEPS ? r->aiFailed[iStep] : -1;
+    if( iFailed<0 || iFailed!=b ){
+      if( ctQDocSettle(d) ) return -SQLITE_NOMEM;
+      if( d->rec.bFailed ){
+        b = (zCat==0 || ctQCategory(d, r->iCatSlot, zCat)) && ctQCond(d, pWhere);
+      }
+    }
+  }
   return d->rc ? -d->rc : b;
+}
+
+/* The answer of every step of rule r on the document of an event the
+** pipeline failed on (only the data stream's constants): -1 when the rule
+** reads a field that document has (event.kind, error.message). */
+static int ctQFailedResult(CtQProg *p, CtQRule *r, int iRule){
+  CtQDoc *d = 0;
+  const CtQuery *q = r->pQuery;
+  int k, rc;
+  static const char *const azFailed[] = { "event.kind", "error.message", "event.original" };
+  for(k=0; k<3; k++){
+    if( ctQQueryUses(q, azFailed[k]) ){
+      for(k=0; k<CT_Q_MAX_STEPS; k++) r->aiFailed[k] = -1;
+      r->iFailedUntil = -1;
+      return SQLITE_OK;
+    }
+  }
+  {
+    CtSpan empty = { "{}", 2 };
+    rc = ctQDocBegin(&d, p, empty, 0);
+    if( rc ){ ctQDocFree(d); return rc; }
+    ctQDocEnd(d);
+    d->u.rec = empty;
+    d->bRaw = 0;
+    d->bFailedDoc = 1;
+    d->pProg = p;
+    memset(d->aDone, 0, (size_t)d->nSlot);
+  }
+  for(k=0; k<CT_Q_MAX_STEPS; k++){
+    int b = 0;
+    if( (q->nStep==0 && k==0) || k<q->nStep ){
+      b = ctQMatch(d, iRule, k);
+      if( b<0 ){ ctQDocFree(d); return SQLITE_NOMEM; }
+    }
+    r->aiFailed[k] = b;
+  }
+  r->iFailedUntil = q->pUntil ? ctQMatch(d, iRule, -1) : 0;
+  ctQDocFree(d);
+  return r->iFailedUntil<0 ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* ---------------------------------------------------------------------

@@ -67,9 +67,11 @@ int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *
 int ctQMatch(CtQDoc *pDoc, int iRule, int iStep);
 /* The values of slot iSlot (valid until ctQDocEnd), or 0 if out of memory. */
 const CtQVals *ctQDocValues(CtQDoc *pDoc, int iSlot);
-/* The same, computed as if the record had no duplicate key and not kept
-** (valid until the next peek): for a dispatch that only rules events out. */
-const CtQVals *ctQDocPeek(CtQDoc *pDoc, int iSlot);
+/* Values are read as if a raw record had no duplicate key (the check is a
+** pass over the whole record, and almost every event is ruled out first).
+** ctQMatch() settles it when its answer depends on it; call this before
+** reading values to report (keys, times) after a match. */
+int ctQDocSettle(CtQDoc *pDoc);
 /* True when the object was no event (a digest, an undecodable item). */
 int ctQDocEmpty(const CtQDoc *pDoc);
 /* Forget the event (the document may be begun again); ctQDocFree() frees it. */
