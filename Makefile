@@ -211,6 +211,7 @@ fuzz-short:
 conformance: $(EXT)
 	@$(PYTHON) tests/conformance.py --ext ./$(EXT) --datasets ../shared/datasets
 	@$(PYTHON) tests/ecs_conformance.py --ext ./$(EXT) --shared ../shared
+	@$(PYTHON) tests/rules_conformance.py --ext ./$(EXT) --shared ../shared
 
 # make install [PREFIX=/usr/local] [DESTDIR=…]: the loadable into
 # $(PREFIX)/lib/sqlite3/, the SQL scripts and the docs into

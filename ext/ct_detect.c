@@ -967,10 +967,11 @@ static int ctDIsTable(sqlite3 *db, const char *zEvents, char *zSchema, char *zTa
     zSchema[zDot-zEvents] = 0;
     memcpy(zTable, zDot+1, n-(size_t)(zDot-zEvents));
   }else{
-    strcpy(zSchema, "main");
+    zSchema[0] = 0;                  /* any schema, as an unqualified name */
     memcpy(zTable, zEvents, n+1);
   }
-  return sqlite3_table_column_metadata(db, zSchema, zTable, "raw", 0, 0, 0, 0, 0)==SQLITE_OK;
+  return sqlite3_table_column_metadata(db, zSchema[0] ? zSchema : 0, zTable, "raw",
+                                       0, 0, 0, 0, 0)==SQLITE_OK;
 }
 
 /* Longest schema or table name cloudtrail_detect looks up. */
@@ -989,8 +990,9 @@ static int ctDEvents(sqlite3 *db, const char *zEvents, const CtDOpts *o,
                                "takes only the options time=, pipeline=, retain=, geoip=, asn=", zEvents);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    zSql = sqlite3_mprintf("SELECT raw, file, record_index "
-                           "FROM \"%w\".\"%w\"", zSchema, zTable);
+    zSql = zSchema[0]
+      ? sqlite3_mprintf("SELECT raw, file, record_index FROM \"%w\".\"%w\"", zSchema, zTable)
+      : sqlite3_mprintf("SELECT raw, file, record_index FROM \"%w\"", zTable);
     *pbTrusted = 0;
   }else{
     zSql = sqlite3_mprintf("SELECT raw, file, record_index FROM cloudtrail(?1, ?2)");
