@@ -18,6 +18,7 @@
 ** All alerts are computed when the scan starts (they are few) and then
 ** returned.  The table reads files: not innocuous.
 */
+#define _GNU_SOURCE 1      /* memmem() */
 #include <string.h>
 #include <stdlib.h>
 #include <math.h>
@@ -109,6 +110,7 @@ struct CtDEntry {
 typedef struct CtDIndex CtDIndex;
 struct CtDIndex {
   int iSlot;
+  const char *zTopKey;        /* the raw top-level key the field copies, or 0 */
   CtDEntry *a;
   int n, nAlloc;
 };
@@ -133,6 +135,7 @@ struct CtDetect {
   int nIdx;
   unsigned char *aMarked;     /* per rule: may match the current event */
   int bNeedles;               /* few rules, each with a needle: test them first */
+  int bText;                  /* every index on a top-level key: ctDTextMark() */
   sqlite3_int64 nRows, nSkipped;   /* events read; not events (digests…) */
 };
 
@@ -313,11 +316,14 @@ static int ctDIndexRules(CtDetect *p){
     CtDIndex *x = 0;
     if( r->zNeedle ) nNeedle++;
     r->bIndexed = 0;
-    if( iSlot<0 ) continue;
+    /* only fields the text shows are indexed; the others' rules have their
+    ** needles (the dispatch literal is one of them) */
+    if( iSlot<0 || ctQProgSlotTopKey(p->pProg, iSlot)==0 ) continue;
     for(j=0; j<p->nIdx && p->aIdx[j].iSlot!=iSlot; j++){}
     if( j==p->nIdx ){
       if( p->nIdx>=CT_D_MAX_INDEX ) continue;
       memset(&p->aIdx[p->nIdx], 0, sizeof(CtDIndex));
+      p->aIdx[p->nIdx].zTopKey = ctQProgSlotTopKey(p->pProg, iSlot);
       p->aIdx[p->nIdx++].iSlot = iSlot;
     }
     x = &p->aIdx[j];
@@ -335,27 +341,102 @@ static int ctDIndexRules(CtDetect *p){
   }
   for(k=0; k<p->nIdx; k++) qsort(p->aIdx[k].a, (size_t)p->aIdx[k].n, sizeof(CtDEntry), ctDCmpEntry);
   p->bNeedles = p->nRule<=CT_D_NEEDLE_RULES && nNeedle==p->nRule;
+  p->bText = !p->bNeedles;
+  for(k=0; k<p->nIdx; k++) if( p->aIdx[k].zTopKey==0 ) p->bText = 0;
+  for(k=0; k<p->nRule; k++){
+    if( !p->aRule[k].bIndexed && p->aRule[k].nNeedles==0 ) p->bText = 0;
+  }
   return SQLITE_OK;
+}
+
+/* Mark the rules of index x that name the value z[0..n). */
+static void ctDMarkValue(CtDetect *p, const CtDIndex *x, const char *z, int n){
+  CtDEntry key = { .z = z, .n = n };
+  int lo = 0, hi = x->n;
+  while( lo<hi ){                        /* first entry >= key */
+    int mid = (lo+hi)/2;
+    if( ctDCmpEntry(&x->a[mid], &key)<0 ) lo = mid+1; else hi = mid;
+  }
+  for(; lo<x->n && ctDCmpEntry(&x->a[lo], &key)==0; lo++) p->aMarked[x->a[lo].iRule] = 1;
+}
+
+/* Rule k, not indexed, may match the text obj: it holds one of its needles. */
+static int ctDNeedlesHit(const CtDRule *r, CtSpan obj){
+  int j;
+  for(j=0; j<r->nNeedles; j++){
+    if( !ctNeedleExcluded(obj.z, obj.n, r->azNeedles[j], r->aPair[j]) ) return 1;
+  }
+  return 0;
+}
+
+/* True if obj is plainly a raw CloudTrail record as AWS writes it: its first
+** key is eventVersion, and no key that makes ctRecordShape() read it as
+** another shape (an envelope, a search hit, a lookup item, a digest) is in
+** its text. */
+static int ctDPlainRecord(CtSpan obj){
+  static const char *const azOther[] = {
+    "\"detail-type\"", "\"_source\"", "\"CloudTrailEvent\"", "\"digestStartTime\""
+  };
+  size_t i = ct_json_skip_ws(obj.z, obj.n, 1);
+  int k;
+  if( i+14>obj.n || memcmp(obj.z+i, "\"eventVersion\"", 14)!=0 ) return 0;
+  for(k=0; k<4; k++){
+    if( memmem(obj.z, obj.n, azOther[k], strlen(azOther[k])) ) return 0;
+  }
+  return 1;
+}
+
+/*
+** Mark the rules the record text obj may match without mapping it: every
+** string value of a "KEY": of each index's top-level key is looked up (a
+** key nested deeper only adds candidates; a missing key is a missing
+** field), and rules not indexed by their needles.  Returns 1 if some rule
+** is marked, 0 if none, -1 when the text cannot tell (an escape, a value
+** that is no string, a record of another shape) and the record must be
+** mapped.
+*/
+static int ctDTextMark(CtDetect *p, CtSpan obj){
+  const char *zEnd = obj.z+obj.n;
+  int k, bAny = 0;
+  if( memchr(obj.z, '\\', obj.n) || !ctDPlainRecord(obj) ) return -1;
+  memset(p->aMarked, 0, (size_t)p->nRule);
+  for(k=0; k<p->nIdx; k++){
+    const CtDIndex *x = &p->aIdx[k];
+    size_t nKey = strlen(x->zTopKey);
+    const char *q = obj.z;
+    while( (q = memmem(q, (size_t)(zEnd-q), x->zTopKey, nKey))!=0 ){
+      const char *v = q+nKey, *e;
+      q += nKey;
+      if( q-nKey-1<obj.z || q[-(int)nKey-1]!='"' || v>=zEnd || *v!='"' ) continue;
+      for(v++; v<zEnd && CT_JSON_IS_WS(*v); v++){}
+      if( v>=zEnd || *v!=':' ) continue;            /* the text, not a key */
+      for(v++; v<zEnd && CT_JSON_IS_WS(*v); v++){}
+      if( v>=zEnd || *v!='"' ) return -1;           /* a value that is no string */
+      e = memchr(v+1, '"', (size_t)(zEnd-v-1));
+      if( e==0 ) return -1;
+      ctDMarkValue(p, x, v+1, (int)(e-v-1));
+    }
+  }
+  for(k=0; k<p->nRule; k++){
+    if( !p->aRule[k].bIndexed ) p->aMarked[k] = (unsigned char)ctDNeedlesHit(&p->aRule[k], obj);
+    bAny |= p->aMarked[k];
+  }
+  return bAny;
 }
 
 /* Mark the rules the current event may match: those without a dispatch,
 ** and those whose dispatch field holds one of their literals. */
-static int ctDMark(CtDetect *p, CtQDoc *pDoc){
+static int ctDMark(CtDetect *p, CtQDoc *pDoc, CtSpan obj){
   int k, i;
-  for(k=0; k<p->nRule; k++) p->aMarked[k] = !p->aRule[k].bIndexed;
+  for(k=0; k<p->nRule; k++){
+    const CtDRule *r = &p->aRule[k];
+    p->aMarked[k] = !r->bIndexed && (r->nNeedles==0 || ctDNeedlesHit(r, obj));
+  }
   for(k=0; k<p->nIdx; k++){
     const CtDIndex *x = &p->aIdx[k];
     const CtQVals *pV = ctQDocValues(pDoc, x->iSlot);
     if( pV==0 ) return SQLITE_NOMEM;
-    for(i=0; i<pV->n; i++){
-      CtDEntry key = { .z = pV->a[i].z, .n = pV->a[i].n };
-      int lo = 0, hi = x->n;
-      while( lo<hi ){                        /* first entry >= key */
-        int mid = (lo+hi)/2;
-        if( ctDCmpEntry(&x->a[mid], &key)<0 ) lo = mid+1; else hi = mid;
-      }
-      for(; lo<x->n && ctDCmpEntry(&x->a[lo], &key)==0; lo++) p->aMarked[x->a[lo].iRule] = 1;
-    }
+    for(i=0; i<pV->n; i++) ctDMarkValue(p, x, pV->a[i].z, pV->a[i].n);
   }
   return SQLITE_OK;
 }
@@ -548,7 +629,7 @@ static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted
   const char *z = (const char*)sqlite3_column_text(pStmt, 0);
   size_t n = (size_t)sqlite3_column_bytes(pStmt, 0), i, iEnd;
   CtSpan obj;
-  int k, rc = SQLITE_OK;
+  int k, rc = SQLITE_OK, bMarked;
   p->iRowEvent = -1;
   p->nRows++;
   if( z==0 ){ p->nSkipped++; return SQLITE_OK; }
@@ -569,22 +650,15 @@ static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted
     }
     if( k==p->nRule ) return SQLITE_OK;     /* no rule can match */
   }
+  bMarked = p->bText ? ctDTextMark(p, obj) : -1;
+  if( bMarked==0 ) return SQLITE_OK;       /* no rule can match */
   if( ctQDocBegin(ppDoc, p->pProg, obj, 0) ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
   if( ctQDocEmpty(*ppDoc) ){
     p->nSkipped++;
   }else{
-    rc = ctDMark(p, *ppDoc);
+    if( bMarked<0 ) rc = ctDMark(p, *ppDoc, obj);
     for(k=0; k<p->nRule && rc==SQLITE_OK; k++){
-      const CtDRule *r = &p->aRule[k];
-      if( !p->aMarked[k] ) continue;
-      if( !r->bIndexed && r->nNeedles ){
-        int j;
-        for(j=0; j<r->nNeedles; j++){
-          if( !ctNeedleExcluded(obj.z, obj.n, r->azNeedles[j], r->aPair[j]) ) break;
-        }
-        if( j==r->nNeedles ) continue;        /* none of its texts is there */
-      }
-      rc = ctDRuleRow(p, &p->aRule[k], *ppDoc, pStmt);
+      if( p->aMarked[k] ) rc = ctDRuleRow(p, &p->aRule[k], *ppDoc, pStmt);
     }
   }
   ctQDocEnd(*ppDoc);

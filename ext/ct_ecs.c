@@ -1889,6 +1889,17 @@ int ctEcsIsCopy(int iField){
   return (f->eHow==CT_EH_RENAME && f->xIf==0) || f->xFn==ctFnAction;
 }
 
+/* The record's top-level key field iField copies as it is ("eventName"
+** for event.action), or 0 when it is no copy of one top-level key. */
+const char *ctEcsTopKey(int iField){
+  const CtEcsField *f;
+  if( !ctEcsIsCopy(iField) ) return 0;
+  f = &ctEcsFields[iField];
+  if( f->xFn==ctFnAction ) return "eventName";
+  if( strchr(f->zSrc, '.') || strchr(f->zSrc, '|') ) return 0;
+  return f->zSrc;
+}
+
 /* The ignore_above of field iField, 0 if none. */
 int ctEcsIgnoreAbove(int iField){
   return iField>=0 && iField<CT_ECS_NFIELD ? ctEcsFields[iField].nIgnoreAbove : 0;

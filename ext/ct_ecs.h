@@ -147,6 +147,7 @@ int ctEcsRecFailed(CtEcsRec *p);
 int ctEcsResolve(const char *zPath, int *piSub);
 int ctEcsIgnoreAbove(int iField);
 int ctEcsIsCopy(int iField);
+const char *ctEcsTopKey(int iField);
 void ctEcsMembers(CtSpan obj, CtMembers *pM);
 int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll, int bPeek,
                 CtEcsLeafFn xLeaf, void *pArg);

@@ -212,6 +212,10 @@ int ctQProgSlot(CtQProg *p, const char *zPath, int *piSlot, char **pzErr){
   return SQLITE_OK;
 }
 
+const char *ctQProgSlotTopKey(const CtQProg *p, int iSlot){
+  return (iSlot>=0 && iSlot<p->nSlot) ? ctEcsTopKey(p->aSlot[iSlot].iEcs) : 0;
+}
+
 const char *ctQProgSlotName(const CtQProg *p, int iSlot){
   return (iSlot>=0 && iSlot<p->nSlot) ? p->aSlot[iSlot].zPath : "";
 }
@@ -633,11 +637,18 @@ static int ctQDispTerm(const CtQProg *p, const CtQNode *pNode, CtQDisp *d){
   return 1;
 }
 
-/* How selective a dispatch term is: fewer literals, and event.action
-** (hundreds of values) before event.provider (tens: a provider counts as
-** sixteen actions), lower is better. */
+/* A dispatch on a field below the top level needs the record mapped
+** first; it counts as this many literals of a top-level one. */
+#define CT_Q_NESTED_COST 8
+
+/* How selective a dispatch term is: fewer literals, event.action (hundreds
+** of values) before event.provider (tens: a provider counts as four
+** actions), a top-level key before a nested one; lower is better. */
 static int ctQDispCost(const CtQProg *p, const CtQDisp *d){
-  return d->n * (strcmp(p->aSlot[d->iSlot].zPath, "event.provider")==0 ? 4 : 1);
+  const CtQSlot *s = &p->aSlot[d->iSlot];
+  int nCost = d->n * (strcmp(s->zPath, "event.provider")==0 ? 4 : 1);
+  /* a top-level key can be found in the text without mapping the record */
+  return ctEcsTopKey(s->iEcs) ? nCost : nCost*CT_Q_NESTED_COST;
 }
 
 /*

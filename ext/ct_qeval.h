@@ -53,6 +53,8 @@ int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn
 /* Texts one of which every event rule iRule matches contains (a wider
 ** prefilter than its needle: "or" terms, substrings, KQL wildcards). */
 int ctQProgNeedles(const CtQProg *p, int iRule, const char *const **pazNeedle);
+/* The raw record's top-level key slot iSlot copies, or 0 (ctEcsTopKey()). */
+const char *ctQProgSlotTopKey(const CtQProg *p, int iSlot);
 /* The field name of slot iSlot. */
 const char *ctQProgSlotName(const CtQProg *p, int iSlot);
 /* Text every event rule iRule matches must contain, or 0 (see ct_qeval.c). */
