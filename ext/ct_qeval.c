@@ -1817,8 +1817,7 @@ static int ctQAuxNew(int eLang, const char *zQuery, const char *zCategory,
   return SQLITE_OK;
 }
 
-/* The JSON object of argument pVal, or z==0 for NULL or not one object. */
-static CtSpan ctQJsonArg(sqlite3_value *pVal){
+CtSpan ctQJsonArg(sqlite3_value *pVal){
   CtSpan obj = { 0, 0 };
   int eType = sqlite3_value_type(pVal);
   const char *z;

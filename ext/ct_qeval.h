@@ -80,6 +80,10 @@ int ctQDocEmpty(const CtQDoc *pDoc);
 void ctQDocEnd(CtQDoc *pDoc);
 void ctQDocFree(CtQDoc *pDoc);
 
+/* The JSON object an SQL argument holds (validated, or trusted when it
+** carries CT_SUBTYPE_RECORD), or z==0 for NULL or not one JSON object. */
+CtSpan ctQJsonArg(sqlite3_value *pVal);
+
 /* kql_match(), eql_match(), cloudtrail_query_tree() are registered here. */
 int ctRegisterQEval(sqlite3 *db);
 

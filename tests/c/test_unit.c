@@ -20,6 +20,7 @@
 #include "ct_reader.h"
 #include "ct_ecs.h"
 #include "ct_jvalue.h"
+#include "ct_rules.h"
 
 int sqlite3_cloudtrail_init(sqlite3*, char**, const sqlite3_api_routines*);
 
@@ -417,6 +418,38 @@ static void testEcsTables(void){
   check(r==1 && dup.n==6, "a duplicate key after decoding, one level down", "");
 }
 
+/* Every rule of the table compiles with the generic evaluator; the
+** prefilter of ec2_console_login is the one the evaluator derives from its
+** query (the longest literal a top-level "and" term requires of a copied
+** field), and ctRuleEvaluate() runs the query. */
+static void testRulePrograms(void){
+  static const char zHit[] = "{\"eventSource\":\"signin.amazonaws.com\","
+    "\"eventName\":\"ConsoleLogin\",\"eventTime\":\"2026-11-20T09:13:05Z\","
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAX:i-1\"},"
+    "\"responseElements\":{\"ConsoleLogin\":\"Success\"}}";
+  static const char zMiss[] = "{\"eventSource\":\"signin.amazonaws.com\","
+    "\"eventName\":\"ConsoleLogin\",\"eventTime\":\"2026-11-20T09:13:05Z\","
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAX:jane\"},"
+    "\"responseElements\":{\"ConsoleLogin\":\"Success\"}}";
+  CtSpan hit = { zHit, sizeof(zHit)-1 }, miss = { zMiss, sizeof(zMiss)-1 };
+  int i;
+  for(i=0; i<ctRuleCount(); i++){
+    CtRuleProg *p = 0;
+    char *zErr = 0;
+    int rc = ctRuleCompile(ctRule(i), &p, &zErr);
+    check(rc==SQLITE_OK, "the rule's query compiles", zErr ? zErr : ctRule(i)->zRule);
+    if( rc==SQLITE_OK && strcmp(ctRule(i)->zRule, "ec2_console_login")==0 ){
+      const char *zNeedle = ctRuleProgNeedle(p);
+      check(zNeedle && strcmp(zNeedle, "signin.amazonaws.com")==0,
+            "ec2_console_login's needle, derived from its query", zNeedle ? zNeedle : "(none)");
+      check(ctRuleEvaluate(ctRule(i), hit)==1, "ctRuleEvaluate: a match", zHit);
+      check(ctRuleEvaluate(ctRule(i), miss)==0, "ctRuleEvaluate: no match", zMiss);
+    }
+    sqlite3_free(zErr);
+    ctRuleProgFree(p);
+  }
+}
+
 int main(void){
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
@@ -453,6 +486,7 @@ int main(void){
   testFieldTableSchema();
   testFieldTableReaders();
   testEcsTables();
+  testRulePrograms();
   testJavaDouble(1.5, "1.5");
   testJavaDouble(100.0, "100.0");
   testJavaDouble(1e7, "1.0E7");

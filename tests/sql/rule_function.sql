@@ -1,6 +1,7 @@
 -- ec2_console_login(json): every EQL clause with a positive and a negative
--- case, for raw records, Elastic documents (nested, dotted, mixed, arrays,
--- hits) and EventBridge envelopes.  Each row prints: case | result | expected.
+-- case, for raw records (mapped to ECS by Elastic's pipeline), Elastic
+-- documents (nested, dotted, mixed, arrays, hits) and EventBridge envelopes.
+-- Each row prints: case | result | expected.
 .mode list
 CREATE TEMP TABLE base(raw);
 INSERT INTO base VALUES ('{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLEWEBROLE01:i-0a1b2c3d4e5f60718","arn":"arn:aws:sts::111122223333:assumed-role/demo-web-role/i-0a1b2c3d4e5f60718"},"eventTime":"2026-11-20T09:13:05Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Success"},"eventType":"AwsConsoleSignIn"}');
@@ -38,7 +39,10 @@ INSERT INTO cases SELECT 'outcome: GetSigninToken, empty errorCode', json_set(ra
 INSERT INTO cases SELECT 'outcome: GetSigninToken, null errorMessage', json_set(raw, '$.eventName', 'GetSigninToken', '$.errorMessage', json('null')), 1 FROM base;
 INSERT INTO cases SELECT 'outcome: GetSigninToken ignores responseElements', json_set(raw, '$.eventName', 'GetSigninToken', '$.responseElements.ConsoleLogin', 'Failure'), 1 FROM base;
 INSERT INTO cases SELECT 'decoy: fields only inside requestParameters', json_set(json_set(raw, '$.eventSource', 'ec2.amazonaws.com', '$.eventName', 'CreateTags'), '$.requestParameters', json(raw)), 0 FROM base;
-INSERT INTO cases VALUES ('decoy: duplicate key, first wins', '{"eventSource":"ec2.amazonaws.com","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"type":"AssumedRole","principalId":"A:i-1"},"responseElements":{"ConsoleLogin":"Success"}}', 0);
+INSERT INTO cases VALUES ('duplicate key: Elasticsearch refuses the record', '{"eventSource":"ec2.amazonaws.com","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"type":"AssumedRole","principalId":"A:i-1"},"responseElements":{"ConsoleLogin":"Success"}}', 0);
+INSERT INTO cases SELECT 'duplicate key: deep inside a matching record, refused', replace(raw, '"eventType"', '"requestParameters":{"a":1,"a":2},"eventType"'), 0 FROM base;
+INSERT INTO cases SELECT 'user id: 1024 characters (ignore_above)', json_set(raw, '$.userIdentity.principalId', 'AROAX:i-' || substr(replace(hex(zeroblob(600)), '0', 'a'), 1, 1016)), 1 FROM base;
+INSERT INTO cases SELECT 'user id: 1025 characters, not indexed', json_set(raw, '$.userIdentity.principalId', 'AROAX:i-' || substr(replace(hex(zeroblob(600)), '0', 'a'), 1, 1017)), 0 FROM base;
 INSERT INTO cases SELECT 'envelope: detail matches', json_object('version', '0', 'detail-type', 'AWS Console Sign In via CloudTrail', 'source', 'aws.signin', 'detail', json(raw)), 1 FROM base;
 INSERT INTO cases SELECT 'envelope: detail does not', json_object('detail-type', 'AWS Console Sign In via CloudTrail', 'detail', json_set(raw, '$.eventName', 'CheckMfa')), 0 FROM base;
 INSERT INTO cases SELECT 'lookup-events item', json_object('EventId', 'x', 'CloudTrailEvent', raw), 1 FROM base;
@@ -57,6 +61,7 @@ INSERT INTO cases SELECT 'ecs: action in an array', json_set(doc, '$.event.actio
 INSERT INTO cases SELECT 'ecs: user.id array, one element matches', json_set(doc, '$.user.id', json('["other","AROAX:i-1"]')), 1 FROM ecs;
 INSERT INTO cases SELECT 'ecs: user.id array, none matches', json_set(doc, '$.user.id', json('["other","AROAX:x-1"]')), 0 FROM ecs;
 INSERT INTO cases SELECT 'ecs: user.id not a string', json_set(doc, '$.user.id', 7), 0 FROM ecs;
+INSERT INTO cases SELECT 'ecs: user.id of 1025 characters, not indexed', json_set(doc, '$.user.id', 'AROAX:i-' || substr(replace(hex(zeroblob(600)), '0', 'a'), 1, 1017)), 0 FROM ecs;
 INSERT INTO cases SELECT 'ecs: type IAMUser', json_set(doc, '$.aws.cloudtrail.user_identity.type', 'IAMUser'), 0 FROM ecs;
 INSERT INTO cases VALUES ('digest file', '{"digestStartTime":"2026-11-20T09:00:00Z","logFiles":[]}', 0);
 INSERT INTO cases VALUES ('not an object: array', '[{"eventName":"ConsoleLogin"}]', NULL);
