@@ -111,6 +111,7 @@ typedef struct CtDIndex CtDIndex;
 struct CtDIndex {
   int iSlot;
   const char *zTopKey;        /* the raw top-level key the field copies, or 0 */
+  size_t iPair;               /* its rarest pair (ctNeedlePair()) */
   CtDEntry *a;
   int n, nAlloc;
 };
@@ -324,6 +325,7 @@ static int ctDIndexRules(CtDetect *p){
       if( p->nIdx>=CT_D_MAX_INDEX ) continue;
       memset(&p->aIdx[p->nIdx], 0, sizeof(CtDIndex));
       p->aIdx[p->nIdx].zTopKey = ctQProgSlotTopKey(p->pProg, iSlot);
+      p->aIdx[p->nIdx].iPair = ctNeedlePair(p->aIdx[p->nIdx].zTopKey);
       p->aIdx[p->nIdx++].iSlot = iSlot;
     }
     x = &p->aIdx[j];
@@ -381,7 +383,7 @@ static int ctDPlainRecord(CtSpan obj){
   int k;
   if( i+14>obj.n || memcmp(obj.z+i, "\"eventVersion\"", 14)!=0 ) return 0;
   for(k=0; k<4; k++){
-    if( memmem(obj.z, obj.n, azOther[k], strlen(azOther[k])) ) return 0;
+    if( ctNeedleFind(obj.z, obj.n, azOther[k], ctNeedlePair(azOther[k])) ) return 0;
   }
   return 1;
 }
@@ -404,7 +406,7 @@ static int ctDTextMark(CtDetect *p, CtSpan obj){
     const CtDIndex *x = &p->aIdx[k];
     size_t nKey = strlen(x->zTopKey);
     const char *q = obj.z;
-    while( (q = memmem(q, (size_t)(zEnd-q), x->zTopKey, nKey))!=0 ){
+    while( (q = ctNeedleFind(q, (size_t)(zEnd-q), x->zTopKey, x->iPair))!=0 ){
       const char *v = q+nKey, *e;
       q += nKey;
       if( q-nKey-1<obj.z || q[-(int)nKey-1]!='"' || v>=zEnd || *v!='"' ) continue;

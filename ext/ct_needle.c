@@ -36,16 +36,17 @@ size_t ctNeedlePair(const char *zNeedle){
 }
 
 /*
-** True if the needle occurs in z[0..n).  The search looks for the needle's
+** The first place the needle occurs in z[0..n), or 0 (needles are at
+** least two bytes).  The search looks for the needle's
 ** distinctive pair of bytes at iPair ("gn" of "signin.amazonaws.com" occurs
 ** about once in five CloudTrail records, while each single letter of it
 ** occurs several times in every record) and checks each hit in place.
 ** With SSE2 the pair is matched 16 positions at a time in a single pass.
 */
-static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPair){
+const char *ctNeedleFind(const char *z, size_t n, const char *zNeedle, size_t iPair){
   size_t nNeedle = strlen(zNeedle), i = iPair, iLast;
   const char c1 = zNeedle[iPair], c2 = zNeedle[iPair+1];
-  if( n<nNeedle ) return 0;
+  if( n<nNeedle || nNeedle<2 ) return 0;
   iLast = n - (nNeedle - iPair);       /* last position the pair may start */
 #if defined(__SSE2__) && !defined(CT_NO_SIMD)
   {
@@ -57,7 +58,7 @@ static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPai
           _mm_and_si128(_mm_cmpeq_epi8(a, v1), _mm_cmpeq_epi8(b, v2)));
       while( bits ){
         size_t k = i + (size_t)__builtin_ctz(bits);
-        if( k<=iLast && memcmp(z+k-iPair, zNeedle, nNeedle)==0 ) return 1;
+        if( k<=iLast && memcmp(z+k-iPair, zNeedle, nNeedle)==0 ) return z+k-iPair;
         bits &= bits-1;
       }
       i += 16;
@@ -65,9 +66,13 @@ static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPai
   }
 #endif
   for(; i<=iLast; i++){
-    if( z[i]==c1 && z[i+1]==c2 && memcmp(z+i-iPair, zNeedle, nNeedle)==0 ) return 1;
+    if( z[i]==c1 && z[i+1]==c2 && memcmp(z+i-iPair, zNeedle, nNeedle)==0 ) return z+i-iPair;
   }
   return 0;
+}
+
+static int ctHasNeedle(const char *z, size_t n, const char *zNeedle, size_t iPair){
+  return ctNeedleFind(z, n, zNeedle, iPair)!=0;
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 size_t ctNeedlePair(const char *zNeedle);
+const char *ctNeedleFind(const char *z, size_t n, const char *zNeedle, size_t iPair);
 int ctNeedleExcluded(const char *z, size_t n, const char *zNeedle, size_t iPair);
 
 #endif
