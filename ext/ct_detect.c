@@ -957,7 +957,8 @@ static int ctDOptSet(void *pArg, const char *zKey, size_t nKey,
 }
 
 /* If zEvents names a table (or "schema.table") with a raw column, its
-** schema and table into the two buffers and 1; else 0 (a PATH). */
+** schema (empty when not given: found as SQLite finds an unqualified name,
+** a TEMP table first) and table into the two buffers and 1; else 0 (a PATH). */
 static int ctDIsTable(sqlite3 *db, const char *zEvents, char *zSchema, char *zTable, size_t nBuf){
   const char *zDot = strchr(zEvents, '.');
   size_t n = strlen(zEvents);
@@ -967,10 +968,10 @@ static int ctDIsTable(sqlite3 *db, const char *zEvents, char *zSchema, char *zTa
     zSchema[zDot-zEvents] = 0;
     memcpy(zTable, zDot+1, n-(size_t)(zDot-zEvents));
   }else{
-    strcpy(zSchema, "main");
+    zSchema[0] = 0;
     memcpy(zTable, zEvents, n+1);
   }
-  return sqlite3_table_column_metadata(db, zSchema, zTable, "raw", 0, 0, 0, 0, 0)==SQLITE_OK;
+  return sqlite3_table_column_metadata(db, zSchema[0] ? zSchema : 0, zTable, "raw", 0, 0, 0, 0, 0)==SQLITE_OK;
 }
 
 /* Longest schema or table name cloudtrail_detect looks up. */
@@ -989,8 +990,9 @@ static int ctDEvents(sqlite3 *db, const char *zEvents, const CtDOpts *o,
                                "takes only the options time=, pipeline=, retain=, geoip=, asn=", zEvents);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    zSql = sqlite3_mprintf("SELECT raw, file, record_index "
-                           "FROM \"%w\".\"%w\"", zSchema, zTable);
+    zSql = zSchema[0] ? sqlite3_mprintf("SELECT raw, file, record_index "
+                                        "FROM \"%w\".\"%w\"", zSchema, zTable)
+                      : sqlite3_mprintf("SELECT raw, file, record_index FROM \"%w\"", zTable);
     *pbTrusted = 0;
   }else{
     zSql = sqlite3_mprintf("SELECT raw, file, record_index FROM cloudtrail(?1, ?2)");
