@@ -617,10 +617,9 @@ static int ctDRuleRow(CtDetect *p, CtDRule *r, CtQDoc *pDoc, sqlite3_stmt *pStmt
   if( (m.iEvent = ctDRowEvent(p, pStmt, pDoc))<0 ) return SQLITE_NOMEM;
   if( r->eKind==CT_DK_EVENT ) return ctDAlertAdd(p, (int)(r-p->aRule), m.iEvent, 0);
   m.t = p->aEvent[m.iEvent].tClock;
-  if( r->iCardSlot>=0 ){
-    rc = ctDCombos(pDoc, &r->iCardSlot, 1, ctDKeepFirst, &m.zCard);
-    if( rc==SQLITE_OK && m.zCard==0 ) return SQLITE_OK;   /* no value to count */
-  }
+  /* An event without a cardinality value still counts toward the group
+  ** (Elasticsearch's bucket doc_count); it adds no distinct value. */
+  if( r->iCardSlot>=0 ) rc = ctDCombos(pDoc, &r->iCardSlot, 1, ctDKeepFirst, &m.zCard);
   if( rc==SQLITE_OK ) rc = ctDCombos(pDoc, r->aKey, r->nKey, ctDCandAdd, &m);
   sqlite3_free(m.zCard);
   return rc;
@@ -806,7 +805,7 @@ static int ctDThresholdRun(void *pArg, double T, int lo, int hi){
   for(i=0; i<n; i=j){
     CtDGroup g = { .iKey = ap[i]->iKey, .iFirst = i, .nCard = 0, .tNewest = ap[i]->t };
     for(j=i; j<n && ap[j]->iKey==g.iKey; j++){
-      if( j==i || ctDCmpCard(&ap[j], &ap[j-1])!=0 ) g.nCard++;
+      if( ap[j]->zCard && (j==i || ctDCmpCard(&ap[j], &ap[j-1])!=0) ) g.nCard++;
       if( ap[j]->t > g.tNewest ) g.tNewest = ap[j]->t;
       if( ap[j]->t < ap[g.iFirst]->t || (ap[j]->t==ap[g.iFirst]->t && ap[j]->iEvent<ap[g.iFirst]->iEvent) ) g.iFirst = j;
     }
@@ -1033,7 +1032,8 @@ static int ctDOptSet(void *pArg, const char *zKey, size_t nKey,
 }
 
 /* If zEvents names a table (or "schema.table") with a raw column, its
-** schema and table into the two buffers and 1; else 0 (a PATH). */
+** schema (empty when not given: found as SQLite finds an unqualified name,
+** a TEMP table first) and table into the two buffers and 1; else 0 (a PATH). */
 static int ctDIsTable(sqlite3 *db, const char *zEvents, char *zSchema, char *zTable, size_t nBuf){
   const char *zDot = strchr(zEvents, '.');
   size_t n = strlen(zEvents);

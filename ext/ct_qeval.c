@@ -918,7 +918,7 @@ int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *
     d->aDone = aDone;
     d->nSlot = pProg->nSlot;
   }
-  memset(d->aDone, 0, (size_t)d->nSlot);
+  if( d->nSlot ) memset(d->aDone, 0, (size_t)d->nSlot);
   if( pM ) d->m = *pM;
   else ctEcsMembers(obj, &d->m);
   if( ctRecordUnwrap(obj, &d->m, &d->dec, &d->u) ) return SQLITE_NOMEM;
@@ -1104,7 +1104,7 @@ const CtQVals *ctQDocValues(CtQDoc *d, int iSlot){
 int ctQDocSettle(CtQDoc *d){
   if( !d->bRaw || !d->rec.bDupPending ) return SQLITE_OK;
   if( ctEcsRecFailed(&d->rec) ){
-    memset(d->aDone, 0, (size_t)d->nSlot);   /* the values were the pipeline's had it not failed */
+    if( d->nSlot ) memset(d->aDone, 0, (size_t)d->nSlot);   /* the values were the pipeline's had it not failed */
   }
   return d->rec.rc;
 }
@@ -1751,7 +1751,7 @@ static int ctQFailedResult(CtQProg *p, CtQRule *r, int iRule){
     d->bRaw = 0;
     d->bFailedDoc = 1;
     d->pProg = p;
-    memset(d->aDone, 0, (size_t)d->nSlot);
+    if( d->nSlot ) memset(d->aDone, 0, (size_t)d->nSlot);
   }
   for(k=0; k<CT_Q_MAX_STEPS; k++){
     int b = 0;

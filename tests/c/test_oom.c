@@ -185,7 +185,14 @@ static const char *const azDefault[] = {
   "SELECT kql_match('message: \"sign in\" and event.dataset: aws.cloudtrail',"
   " '{\"_index\":\"logs-aws.cloudtrail-default\",\"_id\":\"1\",\"_source\":{\"message\":\"Sign in ok\",\"event\":{\"dataset\":\"aws.cloudtrail\"}}}')",
   "SELECT kql_match('event.action: *', raw), eql_match('any where event.provider : \"*.amazonaws.com\"', raw)"
-  "  FROM cloudtrail('fixtures/formats/records-pretty.json', 'threads=0')",
+  "  FROM cloudtrail('fixtures/formats/records-pretty.json', 'threads=0')",  /* cloudtrail_detect(): every rule kind of fixtures/detect over one demo
+  ** log (a query, an eql, a threshold and a sequence alert; the clock from
+  ** the delivery stamp), and the wrapped formats with a reader option */
+  "SELECT rule_id, event_time, event_id, record_index, run_end, group_key, group_count, sequence"
+  "  FROM cloudtrail_detect('fixtures/demo/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/"
+  "111122223333_CloudTrail_us-east-1_20261120T0934Z_8wqGkGou2Mlrwu5V.json.gz', 'fixtures/detect', 'time=delivery')",
+  "SELECT rule_id, file, record_index, event_id, cardinality, new_terms"
+  "  FROM cloudtrail_detect('fixtures/formats', 'fixtures/detect', 'errors=skip, threads=0')",
 };
 
 int main(int argc, char **argv){
