@@ -2009,7 +2009,7 @@ int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll, int bPeek,
       if( *zSub==0 ){
         CtSpan t = { aNum, 0 };
         if( v.eKind==CT_EV_INT ) sqlite3_snprintf(sizeof(aNum), aNum, "%lld", v.i);
-        else sqlite3_snprintf(sizeof(aNum), aNum, "%!.17g", v.r);
+        else ctJvReal17(aNum, v.r);
         t.n = strlen(aNum);
         w.rc = xLeaf(pArg, CT_LEAF_JSON, t);
       }

@@ -308,6 +308,18 @@ static void ctJvAppendString(CtJv *p, sqlite3_str *pOut, CtSpan v){
 ** reads back as r; plain for 10^-3 <= |r| < 10^7 ("0.001", "1234567.0"),
 ** else "d.dddE±n" ("1.0E7", "1.5E-5").
 */
+/*
+** r as printf's "%.17g" with a ".0" added when the text would read as an
+** integer (SQLite's "%!.17g").  glibc's printf rather than SQLite's: SQLite
+** formats through long double where it has one, and valgrind runs long
+** double at 64 bits, so SQLite's digits differ under valgrind.  zBuf holds
+** at least CT_JV_REAL17_SZ bytes.
+*/
+void ctJvReal17(char *zBuf, double r){
+  size_t n = (size_t)snprintf(zBuf, CT_JV_REAL17_SZ-2, "%.17g", r);
+  if( strspn(zBuf, "-0123456789")==n ) memcpy(zBuf+n, ".0", 3);
+}
+
 void ctJvDouble(sqlite3_str *pOut, double r){
   char aBuf[40], aDig[24];
   int nDig = 0, iExp, k, p;

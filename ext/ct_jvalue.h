@@ -42,6 +42,9 @@ void ctJvToString(CtJv *p, CtSpan v);
 void ctJvJson(CtJv *p, CtSpan v);
 void ctJvNumber(sqlite3_str *pOut, CtSpan v);
 void ctJvDouble(sqlite3_str *pOut, double r);
+/* "-1.2345678901234567e-308" is 24 bytes; room for ".0" and the NUL */
+#define CT_JV_REAL17_SZ 32
+void ctJvReal17(char *zBuf, double r);
 void ctJvQuote(sqlite3_str *pOut, const char *z, size_t n);
 sqlite3_int64 ctJvLength16(const char *z, size_t n);
 int ctJvCompare16(const char *a, size_t na, const char *b, size_t nb);

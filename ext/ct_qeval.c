@@ -25,6 +25,7 @@
 #include "ct_qeval.h"
 #include "ct_needle.h"
 #include "ct_time.h"
+#include "ct_jvalue.h"
 SQLITE_EXTENSION_INIT3
 
 /* ---------------------------------------------------------------------
@@ -1308,7 +1309,7 @@ static int ctQVText(CtQDoc *d, const CtQV *v, const char **pz, int *pn){
   if( v->eType==CT_QV_NUM ){
     char aBuf[40], *z;
     if( v->r==floor(v->r) && fabs(v->r)<9e15 ) sqlite3_snprintf(sizeof(aBuf), aBuf, "%lld", (sqlite3_int64)v->r);
-    else sqlite3_snprintf(sizeof(aBuf), aBuf, "%!.17g", v->r);
+    else ctJvReal17(aBuf, v->r);
     z = ctQCopy(d, aBuf, strlen(aBuf));
     if( z==0 ) return 0;
     *pz = z;

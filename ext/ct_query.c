@@ -9,6 +9,7 @@
 */
 #include <string.h>
 #include "ct_query.h"
+#include "ct_jvalue.h"
 SQLITE_EXTENSION_INIT3
 
 CtQNode *ctQNodeNew(int eOp, int iOffset){
@@ -164,7 +165,12 @@ static void ctQDumpNode(sqlite3_str *pOut, const CtQNode *p){
       break;
     case CT_QOP_STR: ctQDumpStr(pOut, p->z, p->n); return;
     case CT_QOP_INT: sqlite3_str_appendf(pOut, "%lld", p->i); return;
-    case CT_QOP_REAL: sqlite3_str_appendf(pOut, "%!.17g", p->r); return;
+    case CT_QOP_REAL: {
+      char aNum[CT_JV_REAL17_SZ];
+      ctJvReal17(aNum, p->r);
+      sqlite3_str_appendall(pOut, aNum);
+      return;
+    }
     case CT_QOP_BOOL: sqlite3_str_appendall(pOut, p->i ? "true" : "false"); return;
     case CT_QOP_NULL: sqlite3_str_appendall(pOut, "null"); return;
     case CT_QOP_CMP:
