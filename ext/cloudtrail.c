@@ -42,7 +42,7 @@ static void ctVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** functions, cloudtrail_value(), cloudtrail_version(), cloudtrail_rules()
 ** and mitre_tags().  All are innocuous.
 */
-static int ctRegisterPure(sqlite3 *db){
+static int ctRegisterPure(sqlite3 *db, CtRuleReg **ppReg){
   /* A constant with no side effects: safe anywhere, including schema
   ** objects under trusted_schema=OFF, hence INNOCUOUS. */
   int rc = sqlite3_create_function(db, "cloudtrail_version", 0,
@@ -53,7 +53,7 @@ static int ctRegisterPure(sqlite3 *db){
   if( rc==SQLITE_OK ) rc = ctRegisterQuery(db);
   if( rc==SQLITE_OK ) rc = ctRegisterQEval(db);
   if( rc==SQLITE_OK ) rc = ctRegisterRules(db);
-  if( rc==SQLITE_OK ) rc = ctRegisterCatalog(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterCatalog(db, ppReg);
   return rc;
 }
 
@@ -82,15 +82,16 @@ __declspec(dllexport)
 #endif
 int sqlite3_cloudtrail_init(sqlite3 *db, char **pzErrMsg,
                             const sqlite3_api_routines *pApi){
+  CtRuleReg *pReg = 0;      /* the rules this connection loads */
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);
   rc = ctCheckVersion(pzErrMsg);
-  if( rc==SQLITE_OK ) rc = ctRegisterPure(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterPure(db, &pReg);
   if( rc==SQLITE_OK ) rc = ctRegisterEcs(db, 1);
   if( rc==SQLITE_OK ) rc = ctRegisterVtabs(db);
   if( rc==SQLITE_OK ) rc = ctRegisterFiles(db);
-  if( rc==SQLITE_OK ) rc = ctRegisterERules(db);
-  if( rc==SQLITE_OK ) rc = ctRegisterDetect(db);
+  if( rc==SQLITE_OK ) rc = ctRegisterERules(db, pReg);
+  if( rc==SQLITE_OK ) rc = ctRegisterDetect(db, pReg);
   if( rc==SQLITE_OK ) rc = ctRegisterIngest(db);
   if( rc==SQLITE_OK ) rc = ctRegisterValidate(db);
   return rc;
@@ -107,8 +108,9 @@ __declspec(dllexport)
 #endif
 int sqlite3_cloudtrail_nofs_init(sqlite3 *db, char **pzErrMsg,
                                  const sqlite3_api_routines *pApi){
+  CtRuleReg *pReg = 0;      /* nothing loads rules without the filesystem */
   SQLITE_EXTENSION_INIT2(pApi);
   if( ctCheckVersion(pzErrMsg)!=SQLITE_OK ) return SQLITE_ERROR;
-  if( ctRegisterPure(db)!=SQLITE_OK ) return SQLITE_ERROR;
+  if( ctRegisterPure(db, &pReg)!=SQLITE_OK ) return SQLITE_ERROR;
   return ctRegisterEcs(db, 0);
 }

@@ -1095,8 +1095,9 @@ static int ctDEvents(sqlite3 *db, const char *zEvents, const CtDOpts *o,
 ** every alert.  Errors (rules that cannot be read, an unreadable PATH, a
 ** bad option) set *pzErr.
 */
-static int ctDetectRun(sqlite3 *db, const char *zEvents, const char *zRules,
-                       const char *zOptions, CtDetect **pp, char **pzErr){
+static int ctDetectRun(sqlite3 *db, CtRuleReg *pReg, const char *zEvents,
+                       const char *zRules, const char *zOptions, CtDetect **pp,
+                       char **pzErr){
   CtDetect *p = sqlite3_malloc64(sizeof(*p));
   CtDOpts o = { .pScan = sqlite3_str_new(0) };
   sqlite3_stmt *pStmt = 0;
@@ -1111,6 +1112,7 @@ static int ctDetectRun(sqlite3 *db, const char *zEvents, const char *zRules,
   if( rc==SQLITE_OK ) rc = ctEcsOptsParse(zOptions ? zOptions : "", 1, 1, &p->pEcs, pzErr);
   if( rc==SQLITE_OK ) rc = ctQProgNew(ctEcsOptsConf(p->pEcs), &p->pProg);
   if( rc==SQLITE_OK ) rc = ctERulesLoad(zRules, &p->pSet, pzErr);
+  if( rc==SQLITE_OK ) rc = ctERulesRemember(p->pSet, pReg);
   if( rc==SQLITE_OK ) rc = ctDRules(p, pzErr);
   if( rc==SQLITE_OK ) rc = ctDIndexRules(p);
   if( rc==SQLITE_OK ) rc = ctDEvents(db, zEvents, &o, &pStmt, &bTrusted, pzErr);
@@ -1182,6 +1184,7 @@ typedef struct CtDVtab CtDVtab;
 struct CtDVtab {
   sqlite3_vtab base;
   sqlite3 *db;
+  CtRuleReg *pReg;            /* where the loaded rules are remembered */
 };
 
 typedef struct CtDCursor CtDCursor;
@@ -1196,7 +1199,7 @@ static int ctDConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv
                       sqlite3_vtab **ppVtab, char **pzErr){
   CtDVtab *pNew;
   int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
+  (void)argc; (void)argv; (void)pzErr;
   char *zSchema = ctDetectSchema();
   if( zSchema==0 ) return SQLITE_NOMEM;
   rc = sqlite3_declare_vtab(db, zSchema);
@@ -1206,6 +1209,7 @@ static int ctDConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv
   if( pNew==0 ) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
   pNew->db = db;
+  pNew->pReg = (CtRuleReg*)pAux;
   *ppVtab = &pNew->base;
   return SQLITE_OK;
 }
@@ -1271,7 +1275,7 @@ static int ctDFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     }
     if( (pCur->azArg[k] = sqlite3_mprintf("%s", z))==0 ) return SQLITE_NOMEM;
   }
-  rc = ctDetectRun(pTab->db, pCur->azArg[0], pCur->azArg[1], pCur->azArg[2], &pCur->p, &zErr);
+  rc = ctDetectRun(pTab->db, pTab->pReg, pCur->azArg[0], pCur->azArg[1], pCur->azArg[2], &pCur->p, &zErr);
   if( rc ) return zErr ? ctVtabErrorTake(cur->pVtab, rc, zErr) : rc;
   return SQLITE_OK;
 }
@@ -1353,6 +1357,6 @@ static sqlite3_module ctDetectModule = {
 
 /* Register cloudtrail_detect.  It reads files (the rules, and a PATH of
 ** events): never SQLITE_VTAB_INNOCUOUS, not in the nofs entry point. */
-int ctRegisterDetect(sqlite3 *db){
-  return sqlite3_create_module(db, "cloudtrail_detect", &ctDetectModule, 0);
+int ctRegisterDetect(sqlite3 *db, CtRuleReg *pReg){
+  return sqlite3_create_module(db, "cloudtrail_detect", &ctDetectModule, pReg);
 }

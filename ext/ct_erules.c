@@ -740,6 +740,7 @@ typedef struct CtERVtab CtERVtab;
 struct CtERVtab {
   sqlite3_vtab base;
   sqlite3 *db;             /* for its database files and length limit */
+  CtRuleReg *pReg;         /* where the loaded rules are remembered */
 };
 
 typedef struct CtERCursor CtERCursor;
@@ -769,7 +770,7 @@ static int ctERConnect(sqlite3 *db, void *pAux, int argc,
   CtERVtab *pNew;
   char *zSchema = ctERSchema();
   int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
+  (void)argc; (void)argv; (void)pzErr;
   if( zSchema==0 ) return SQLITE_NOMEM;
   rc = sqlite3_declare_vtab(db, zSchema);
   sqlite3_free(zSchema);
@@ -778,6 +779,7 @@ static int ctERConnect(sqlite3 *db, void *pAux, int argc,
   if( pNew==0 ) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
   pNew->db = db;
+  pNew->pReg = (CtRuleReg*)pAux;
   *ppVtab = &pNew->base;
   return SQLITE_OK;
 }
@@ -856,7 +858,7 @@ static int ctERFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                       &pCur->pSet, &zErr);
   ctOwnDbFree(pOwn);
   if( rc!=SQLITE_OK ) return zErr ? ctVtabErrorTake(cur->pVtab, rc, zErr) : rc;
-  return SQLITE_OK;
+  return ctERulesRemember(pCur->pSet, pTab->pReg);
 }
 
 static int ctERNext(sqlite3_vtab_cursor *cur){
@@ -920,6 +922,14 @@ static sqlite3_module ctERModule = {
 
 /* Register elastic_rules.  It reads files, so it is never marked
 ** SQLITE_VTAB_INNOCUOUS (as cloudtrail_files). */
-int ctRegisterERules(sqlite3 *db){
-  return sqlite3_create_module(db, "elastic_rules", &ctERModule, 0);
+int ctERulesRemember(const CtERuleSet *pSet, CtRuleReg *pReg){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<pSet->n; i++){
+    rc = ctRuleRegRemember(pReg, pSet->a[i].zRuleId, pSet->a[i].zThreat);
+  }
+  return rc;
+}
+
+int ctRegisterERules(sqlite3 *db, CtRuleReg *pReg){
+  return sqlite3_create_module(db, "elastic_rules", &ctERModule, pReg);
 }

@@ -8,6 +8,7 @@
 */
 #ifndef CT_ERULES_H
 #define CT_ERULES_H
+#include "ct_catalog.h"
 #include "sqlite3ext.h"
 #include "ct_query.h"
 
@@ -47,8 +48,13 @@ struct CtERuleSet { int n; CtERule *a; };
 int ctERulesLoad(const char *zPath, CtERuleSet **ppSet, char **pzErr);
 void ctERulesFree(CtERuleSet*);
 
-/* Registers the elastic_rules table.  It reads files: not innocuous, and
-** not part of sqlite3_cloudtrail_nofs_init(). */
-int ctRegisterERules(sqlite3 *db);
+/* Remember every rule of the set in the connection's registry, for
+** mitre_tags(rule_id).  SQLITE_OK or SQLITE_NOMEM. */
+int ctERulesRemember(const CtERuleSet *pSet, CtRuleReg *pReg);
+
+/* Registers the elastic_rules table; the rules it lists are remembered in
+** pReg.  It reads files: not innocuous, and not part of
+** sqlite3_cloudtrail_nofs_init(). */
+int ctRegisterERules(sqlite3 *db, CtRuleReg *pReg);
 
 #endif

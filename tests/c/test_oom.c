@@ -193,6 +193,12 @@ static const char *const azDefault[] = {
   "111122223333_CloudTrail_us-east-1_20261120T0934Z_8wqGkGou2Mlrwu5V.json.gz', 'fixtures/detect', 'time=delivery')",
   "SELECT rule_id, file, record_index, event_id, cardinality, new_terms"
   "  FROM cloudtrail_detect('fixtures/formats', 'fixtures/detect', 'errors=skip, threads=0')",
+  /* mitre_tags() of the rules loaded in this statement, and of a threat
+  ** array (a subtechnique, a bare technique, a bare tactic) */
+  "SELECT a.rule_id, m.* FROM elastic_rules('fixtures/rules') AS a, mitre_tags(a.rule_id) AS m",
+  "SELECT * FROM mitre_tags('[{\"tactic\":{\"id\":\"TA0004\",\"name\":\"x\"},"
+  "\"technique\":[{\"id\":\"T1098\",\"subtechnique\":[{\"id\":\"T1098.001\"}]},{\"id\":\"T1078\"}]},"
+  "{\"tactic\":{\"id\":\"TA0003\"}}]')",
 };
 
 int main(int argc, char **argv){
