@@ -26,6 +26,7 @@
 #include "ct_erules.h"
 #include "ct_filter.h"
 #include "ct_jvalue.h"
+#include "ct_vtab.h"
 #include "ct_module.h"
 #include "ct_needle.h"
 #include "ct_options.h"
@@ -76,6 +77,7 @@ struct CtDRule {
   int nNeedles;               /* ctQProgNeedles(), for a rule not indexed */
   const char *const *azNeedles;
   size_t *aPair;
+  CtSpan *aNeedleKey;         /* the top-level key holding each, z 0 if none */
   const char *zNeedle;
   size_t iPair;
   int nKey, aKey[CT_D_MAX_KEYS];   /* threshold/new_terms fields' slots */
@@ -162,6 +164,7 @@ static void ctDetectFree(CtDetect *p){
     }
     sqlite3_free(p->aRule[k].aCand);
     sqlite3_free(p->aRule[k].aPair);
+    sqlite3_free(p->aRule[k].aNeedleKey);
   }
   sqlite3_free(p->aRule);
   for(k=0; k<p->nEvent; k++){ sqlite3_free(p->aEvent[k].zTime); sqlite3_free(p->aEvent[k].zId); }
@@ -289,8 +292,14 @@ static int ctDRules(CtDetect *p, char **pzErr){
       int j;
       r->nNeedles = ctQProgNeedles(p->pProg, r->iRule, &r->azNeedles);
       r->aPair = sqlite3_malloc64(sizeof(size_t)*(sqlite3_uint64)(r->nNeedles+1));
-      if( r->aPair==0 ){ rc = SQLITE_NOMEM; break; }
-      for(j=0; j<r->nNeedles; j++) r->aPair[j] = ctNeedlePair(r->azNeedles[j]);
+      r->aNeedleKey = sqlite3_malloc64(sizeof(CtSpan)*(sqlite3_uint64)(r->nNeedles+1));
+      if( r->aPair==0 || r->aNeedleKey==0 ){ rc = SQLITE_NOMEM; break; }
+      for(j=0; j<r->nNeedles; j++){
+        r->aPair[j] = ctNeedlePair(r->azNeedles[j]);
+        r->aNeedleKey[j].z = 0;
+        r->aNeedleKey[j].n = (size_t)ctQProgNeedleKey(p->pProg, r->iRule, j, &r->aNeedleKey[j].z);
+        if( r->aNeedleKey[j].n==0 ) r->aNeedleKey[j].z = 0;
+      }
       r->zNeedle = ctQProgNeedle(p->pProg, r->iRule);
       if( r->zNeedle ) r->iPair = ctNeedlePair(r->zNeedle);
       p->nRule++;
@@ -362,50 +371,104 @@ static void ctDMarkValue(CtDetect *p, const CtDIndex *x, const char *z, int n){
   for(; lo<x->n && ctDCmpEntry(&x->a[lo], &key)==0; lo++) p->aMarked[x->a[lo].iRule] = 1;
 }
 
-/* Rule k, not indexed, may match the text obj: it holds one of its needles. */
-static int ctDNeedlesHit(const CtDRule *r, CtSpan obj){
-  int j;
-  for(j=0; j<r->nNeedles; j++){
-    if( !ctNeedleExcluded(obj.z, obj.n, r->azNeedles[j], r->aPair[j]) ) return 1;
+/* True if the value of a top-level member of obj named key holds needle j
+** of r verbatim (obj has no escape: ctDTextMark()). */
+static int ctDMemberHolds(const CtDRule *r, int j, CtSpan obj, const CtMembers *pM){
+  CtSpan key = r->aNeedleKey[j];
+  int i;
+  for(i=0; i<pM->n; i++){
+    const CtMember *m = &pM->a[i];
+    if( m->nKey!=key.n || memcmp(obj.z+m->iKey, key.z, key.n)!=0 ) continue;
+    if( ctNeedleFind(obj.z+m->iVal, m->nVal, r->azNeedles[j], r->aPair[j]) ) return 1;
   }
   return 0;
 }
 
+/* Rule r, not indexed, may match the text obj: it holds one of its needles
+** — within the member whose value holds the needle's field, when obj's
+** members pM are given (obj then has no escape), else anywhere. */
+static int ctDNeedlesHit(const CtDRule *r, CtSpan obj, const CtMembers *pM){
+  int j;
+  for(j=0; j<r->nNeedles; j++){
+    if( pM && r->aNeedleKey[j].z ){
+      if( ctDMemberHolds(r, j, obj, pM) ) return 1;
+    }else if( !ctNeedleExcluded(obj.z, obj.n, r->azNeedles[j], r->aPair[j]) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Keys that make ctRecordShape() read an object as another shape than a
+** raw record (an envelope, a search hit, a lookup item, a digest). */
+static const char *const ctDOtherShape[] = {
+  "detail-type", "_source", "CloudTrailEvent", "digestStartTime"
+};
+#define CT_D_NOTHER_SHAPE (int)(sizeof(ctDOtherShape)/sizeof(ctDOtherShape[0]))
+
 /* True if obj is plainly a raw CloudTrail record as AWS writes it: its first
-** key is eventVersion, and no key that makes ctRecordShape() read it as
-** another shape (an envelope, a search hit, a lookup item, a digest) is in
-** its text. */
-static int ctDPlainRecord(CtSpan obj){
-  static const char *const azOther[] = {
-    "\"detail-type\"", "\"_source\"", "\"CloudTrailEvent\"", "\"digestStartTime\""
-  };
+** key is eventVersion, and no key of ctDOtherShape[] is among its top-level
+** members (pM, when given) or, without them, anywhere in its text. */
+static int ctDPlainRecord(CtSpan obj, const CtMembers *pM){
   size_t i = ct_json_skip_ws(obj.z, obj.n, 1);
-  int k;
+  int k, j;
   if( i+14>obj.n || memcmp(obj.z+i, "\"eventVersion\"", 14)!=0 ) return 0;
-  for(k=0; k<4; k++){
-    if( ctNeedleFind(obj.z, obj.n, azOther[k], ctNeedlePair(azOther[k])) ) return 0;
+  for(k=0; k<CT_D_NOTHER_SHAPE; k++){
+    const char *zKey = ctDOtherShape[k];
+    size_t nKey = strlen(zKey);
+    if( pM==0 ){
+      char aQuoted[32];   /* the longest key, quoted */
+      aQuoted[0] = '"';
+      memcpy(aQuoted+1, zKey, nKey);
+      memcpy(aQuoted+1+nKey, "\"", 2);
+      if( ctNeedleFind(obj.z, obj.n, aQuoted, ctNeedlePair(aQuoted)) ) return 0;
+      continue;
+    }
+    for(j=0; j<pM->n; j++){
+      if( pM->a[j].nKey==nKey && memcmp(obj.z+pM->a[j].iKey, zKey, nKey)==0 ) return 0;
+    }
   }
   return 1;
 }
 
+/* Mark the rules of index x by the string values of the top-level members
+** pM of obj named x's key (duplicates too).  0, or -1 for a value that is
+** no string. */
+static int ctDMemberMark(CtDetect *p, const CtDIndex *x, CtSpan obj,
+                         const CtMembers *pM){
+  size_t nKey = strlen(x->zTopKey);
+  int j;
+  for(j=0; j<pM->n; j++){
+    const CtMember *m = &pM->a[j];
+    if( m->nKey!=nKey || memcmp(obj.z+m->iKey, x->zTopKey, nKey)!=0 ) continue;
+    if( obj.z[m->iVal]!='"' ) return -1;
+    ctDMarkValue(p, x, obj.z+m->iVal+1, (int)m->nVal-2);
+  }
+  return 0;
+}
+
 /*
 ** Mark the rules the record text obj may match without mapping it: every
-** string value of a "KEY": of each index's top-level key is looked up (a
-** key nested deeper only adds candidates; a missing key is a missing
-** field), and rules not indexed by their needles.  Returns 1 if some rule
-** is marked, 0 if none, -1 when the text cannot tell (an escape, a value
-** that is no string, a record of another shape) and the record must be
-** mapped.
+** string value of each index's top-level key is looked up — from the
+** members pM when given, else at every "KEY": of the text (a key nested
+** deeper only adds candidates; a missing key is a missing field) — and
+** rules not indexed by their needles.  Returns 1 if some rule is marked,
+** 0 if none, -1 when the text cannot tell (an escape, a value that is no
+** string, a record of another shape) and the record must be mapped.
 */
-static int ctDTextMark(CtDetect *p, CtSpan obj){
+static int ctDTextMark(CtDetect *p, CtSpan obj, const CtMembers *pM){
   const char *zEnd = obj.z+obj.n;
   int k, bAny = 0;
-  if( memchr(obj.z, '\\', obj.n) || !ctDPlainRecord(obj) ) return -1;
+  if( memchr(obj.z, '\\', obj.n) || !ctDPlainRecord(obj, pM) ) return -1;
   memset(p->aMarked, 0, (size_t)p->nRule);
   for(k=0; k<p->nIdx; k++){
     const CtDIndex *x = &p->aIdx[k];
     size_t nKey = strlen(x->zTopKey);
     const char *q = obj.z;
+    if( pM ){
+      if( ctDMemberMark(p, x, obj, pM)<0 ) return -1;
+      continue;
+    }
     while( (q = ctNeedleFind(q, (size_t)(zEnd-q), x->zTopKey, x->iPair))!=0 ){
       const char *v = q+nKey, *e;
       q += nKey;
@@ -420,7 +483,7 @@ static int ctDTextMark(CtDetect *p, CtSpan obj){
     }
   }
   for(k=0; k<p->nRule; k++){
-    if( !p->aRule[k].bIndexed ) p->aMarked[k] = (unsigned char)ctDNeedlesHit(&p->aRule[k], obj);
+    if( !p->aRule[k].bIndexed ) p->aMarked[k] = (unsigned char)ctDNeedlesHit(&p->aRule[k], obj, pM);
     bAny |= p->aMarked[k];
   }
   return bAny;
@@ -432,7 +495,7 @@ static int ctDMark(CtDetect *p, CtQDoc *pDoc, CtSpan obj){
   int k, i;
   for(k=0; k<p->nRule; k++){
     const CtDRule *r = &p->aRule[k];
-    p->aMarked[k] = !r->bIndexed && (r->nNeedles==0 || ctDNeedlesHit(r, obj));
+    p->aMarked[k] = !r->bIndexed && (r->nNeedles==0 || ctDNeedlesHit(r, obj, 0));
   }
   for(k=0; k<p->nIdx; k++){
     const CtDIndex *x = &p->aIdx[k];
@@ -626,24 +689,41 @@ static int ctDRuleRow(CtDetect *p, CtDRule *r, CtQDoc *pDoc, sqlite3_stmt *pStmt
 }
 
 /* Every rule over the current row. */
+/* The current row's record: from the cloudtrail scan (bTrusted: the
+** reader's, validated, with its members *ppM) or a table's raw column
+** (validated here; *ppM = 0).  0 when the row holds no JSON object. */
+static int ctDRowRecord(sqlite3_stmt *pStmt, int bTrusted, CtSpan *pObj,
+                        const CtMembers **ppM){
+  const char *z;
+  size_t n, i, iEnd;
+  *ppM = 0;
+  if( bTrusted ){
+    const CtRecordRef *pRef = sqlite3_value_pointer(sqlite3_column_value(pStmt, 0),
+                                                    CT_RECORD_PTR_TYPE);
+    if( pRef==0 ) return 0;
+    *pObj = pRef->rec;
+    *ppM = pRef->pMem;
+    return 1;
+  }
+  z = (const char*)sqlite3_column_text(pStmt, 0);
+  n = (size_t)sqlite3_column_bytes(pStmt, 0);
+  if( z==0 ) return 0;
+  i = ct_json_skip_ws(z, n, 0);
+  if( i>=n || z[i]!='{' || ct_json_validate(z, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, 0)!=CT_JSON_OK ){
+    return 0;
+  }
+  pObj->z = z+i;
+  pObj->n = iEnd-i;
+  return 1;
+}
+
 static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted){
-  const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-  size_t n = (size_t)sqlite3_column_bytes(pStmt, 0), i, iEnd;
   CtSpan obj;
+  const CtMembers *pM;
   int k, rc = SQLITE_OK, bMarked;
   p->iRowEvent = -1;
   p->nRows++;
-  if( z==0 ){ p->nSkipped++; return SQLITE_OK; }
-  i = ct_json_skip_ws(z, n, 0);
-  if( bTrusted ){
-    iEnd = n;
-    while( iEnd>i && CT_JSON_IS_WS(z[iEnd-1]) ) iEnd--;
-  }else if( i>=n || z[i]!='{' || ct_json_validate(z, n, i, 1, CT_JSON_MAX_DEPTH, &iEnd, 0)!=CT_JSON_OK ){
-    p->nSkipped++;
-    return SQLITE_OK;
-  }
-  obj.z = z+i;
-  obj.n = iEnd-i;
+  if( !ctDRowRecord(pStmt, bTrusted, &obj, &pM) ){ p->nSkipped++; return SQLITE_OK; }
   if( p->bNeedles ){
     for(k=0; k<p->nRule; k++){
       const CtDRule *r = &p->aRule[k];
@@ -651,9 +731,9 @@ static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted
     }
     if( k==p->nRule ) return SQLITE_OK;     /* no rule can match */
   }
-  bMarked = p->bText ? ctDTextMark(p, obj) : -1;
+  bMarked = p->bText ? ctDTextMark(p, obj, pM) : -1;
   if( bMarked==0 ) return SQLITE_OK;       /* no rule can match */
-  if( ctQDocBegin(ppDoc, p->pProg, obj, 0) ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
+  if( ctQDocBegin(ppDoc, p->pProg, obj, pM) ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
   if( ctQDocEmpty(*ppDoc) ){
     p->nSkipped++;
   }else{
@@ -1071,8 +1151,10 @@ static int ctDEvents(sqlite3 *db, const char *zEvents, const CtDOpts *o,
       : sqlite3_mprintf("SELECT raw, file, record_index FROM \"%w\"", zTable);
     *pbTrusted = 0;
   }else{
-    zSql = sqlite3_mprintf("SELECT raw, file, record_index FROM cloudtrail(?1, ?2)");
-    *pbTrusted = 1;      /* the reader validated every record */
+    /* the record as the reader holds it (CtRecordRef): validated, its
+    ** top-level members found, nothing copied */
+    zSql = sqlite3_mprintf("SELECT record_ptr, file, record_index FROM cloudtrail(?1, ?2)");
+    *pbTrusted = 1;
   }
   if( zSql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);

@@ -1900,6 +1900,21 @@ const char *ctEcsTopKey(int iField){
   return f->zSrc;
 }
 
+/* The length of the record's top-level key whose value holds all that
+** field iField copies (*pz gets the key: "userIdentity" for user.id), or 0
+** when it copies no one place. */
+int ctEcsTopContainer(int iField, const char **pz){
+  const CtEcsField *f;
+  const char *zDot;
+  if( !ctEcsIsCopy(iField) ) return 0;
+  f = &ctEcsFields[iField];
+  if( f->xFn==ctFnAction ){ *pz = "eventName"; return 9; }
+  if( strchr(f->zSrc, '|') ) return 0;
+  zDot = strchr(f->zSrc, '.');
+  *pz = f->zSrc;
+  return zDot ? (int)(zDot - f->zSrc) : (int)strlen(f->zSrc);
+}
+
 /* The ignore_above of field iField, 0 if none. */
 int ctEcsIgnoreAbove(int iField){
   return iField>=0 && iField<CT_ECS_NFIELD ? ctEcsFields[iField].nIgnoreAbove : 0;

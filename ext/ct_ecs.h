@@ -148,6 +148,7 @@ int ctEcsResolve(const char *zPath, int *piSub);
 int ctEcsIgnoreAbove(int iField);
 int ctEcsIsCopy(int iField);
 const char *ctEcsTopKey(int iField);
+int ctEcsTopContainer(int iField, const char **pz);
 void ctEcsMembers(CtSpan obj, CtMembers *pM);
 int ctEcsLeaves(CtEcsRec *p, int iField, const char *zSub, int bAll, int bPeek,
                 CtEcsLeafFn xLeaf, void *pArg);

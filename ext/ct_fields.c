@@ -359,7 +359,8 @@ static int ctIsEcsKey(CtSpan key){
 static void ctShapeKey(CtShape *pS, CtSpan key, CtSpan val){
   int k = ctKeyFind(ctShapeKeys, key);
   if( k<0 ){
-    if( !pS->bEcs ) pS->bEcs = ctIsEcsKey(key);
+    /* bEcs decides only for an object that is no raw record */
+    if( !pS->bEcs && !pS->bRaw ) pS->bEcs = ctIsEcsKey(key);
     return;
   }
   switch( ctShapeKeys[k].iField ){

@@ -84,6 +84,9 @@
   X(OPTIONS, "options", "HIDDEN", CT_FF_CALC|CT_FF_HIDDEN, 0, 0, 0) \
   /* the record's ECS document (cloudtrail_ecs()), computed when selected */ \
   X(ECS, "ecs", "HIDDEN", CT_FF_CALC|CT_FF_HIDDEN_VALUE, 0, 0, 0) \
+  /* the current record for this extension's C code (CtRecordRef, ct_vtab.h); \
+  ** NULL to SQL */ \
+  X(RECORD_PTR, "record_ptr", "HIDDEN", CT_FF_CALC|CT_FF_HIDDEN_VALUE, 0, 0, 0) \
   /* not columns: read to compute one (always after the columns) */ \
   X(CONSOLE_LOGIN, 0, 0, CT_FF_NOCOLUMN, \
     "responseElements.ConsoleLogin", 0, 0)

@@ -150,6 +150,7 @@ struct CtQRule {
   const CtQNode **apDisp;
   int nNeedles;               /* ctQNeedlesOf(): texts one of which every match holds */
   char **azNeedles;
+  int *aiNeedleSlot;          /* the slot of the field each needle is of */
   int aiFailed[CT_Q_MAX_STEPS];    /* ctQFailedResult(): per step */
   int iFailedUntil;
 };
@@ -181,6 +182,7 @@ void ctQProgFree(CtQProg *p){
     sqlite3_free(p->aRule[k].apDisp);
     for(j=0; j<p->aRule[k].nNeedles; j++) sqlite3_free(p->aRule[k].azNeedles[j]);
     sqlite3_free(p->aRule[k].azNeedles);
+    sqlite3_free(p->aRule[k].aiNeedleSlot);
   }
   sqlite3_free(p->aSlot);
   sqlite3_free(p->aRule);
@@ -232,6 +234,12 @@ int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn
 int ctQProgNeedles(const CtQProg *p, int iRule, const char *const **pazNeedle){
   *pazNeedle = (const char *const*)p->aRule[iRule].azNeedles;
   return p->aRule[iRule].nNeedles;
+}
+
+int ctQProgNeedleKey(const CtQProg *p, int iRule, int j, const char **pz){
+  const CtQRule *r = &p->aRule[iRule];
+  if( j<0 || j>=r->nNeedles || r->aiNeedleSlot[j]<0 ) return 0;
+  return ctEcsTopContainer(p->aSlot[r->aiNeedleSlot[j]].iEcs, pz);
 }
 
 const char *ctQProgNeedle(const CtQProg *p, int iRule){
@@ -672,9 +680,22 @@ static int ctQDispatchOf(const CtQProg *p, const CtQNode *pNode, CtQDisp *pBest)
     if( b && (!a || ctQDispCost(p, &best2)<ctQDispCost(p, pBest)) ) *pBest = best2;
     return a || b;
   }
-  if( !ctQDispTerm(p, pNode, &d) ) return 0;
-  *pBest = d;
-  return 1;
+  if( ctQDispTerm(p, pNode, &d) ){
+    *pBest = d;
+    return 1;
+  }
+  if( pNode->eOp==CT_QOP_OR ){
+    /* each side's dispatch on one field: a match holds one of the union
+    ** (event.action: (A or B) or (event.action: C and x: *) needs A, B, C) */
+    CtQDisp b;
+    if( !ctQDispatchOf(p, pNode->pLeft, &d) || !ctQDispatchOf(p, pNode->pRight, &b) ) return 0;
+    if( d.iSlot!=b.iSlot || d.n+b.n>CT_Q_MAX_DISPATCH ) return 0;
+    memcpy(&d.ap[d.n], b.ap, sizeof(b.ap[0])*(size_t)b.n);
+    d.n += b.n;
+    *pBest = d;
+    return 1;
+  }
+  return 0;
 }
 
 /* A set of needles (ctQNeedlesOf()): texts of which a match holds one. */
@@ -684,6 +705,7 @@ struct CtQNeedles {
   int n;
   const char *az[CT_Q_MAX_NEEDLES];
   int an[CT_Q_MAX_NEEDLES];
+  int aiSlot[CT_Q_MAX_NEEDLES];    /* the field each is of */
 };
 
 /* The longest run of literal bytes in KQL wildcard pattern z (no escapes),
@@ -702,10 +724,17 @@ static int ctQPatternRun(const char *z, int n, const char **pz){
 
 /* One leaf's needle: an equality, a case-sensitive substring function or
 ** a KQL wildcard on a field copied from the record. */
-static int ctQNeedleLeaf(const CtQProg *p, const CtQNode *pNode, const char **pz, int *pn){
+static int ctQNeedleLeaf(const CtQProg *p, const CtQNode *pNode, const char **pz,
+                         int *pn, int *piSlot){
   const CtQNode *pLit = ctQRequiredLiteral(p, pNode), *pF;
   const CtQSlot *s;
-  if( pLit ){ *pz = pLit->z; *pn = pLit->n; return 1; }
+  if( pLit ){
+    *pz = pLit->z;
+    *pn = pLit->n;
+    if( pNode->eOp==CT_QOP_KMATCH ) *piSlot = pNode->iSlot;
+    else *piSlot = pNode->pLeft->eOp==CT_QOP_FIELD ? pNode->pLeft->iSlot : pNode->pRight->iSlot;
+    return 1;
+  }
   if( pNode->eOp==CT_QOP_CALL && (pNode->flags & CT_QF_CASELESS)==0 && pNode->nArg==2
    && (strcmp(pNode->z, "stringcontains")==0 || strcmp(pNode->z, "startswith")==0
        || strcmp(pNode->z, "endswith")==0) ){
@@ -724,7 +753,15 @@ static int ctQNeedleLeaf(const CtQProg *p, const CtQNode *pNode, const char **pz
   if( s->pType->eType!=CT_QT_KEYWORD || s->iEcs<0 || s->zPath[s->iSub]!=0 || !ctEcsIsCopy(s->iEcs) ){
     return 0;
   }
+  *piSlot = pF->iSlot;
   return ctQNeedleSafe(*pz, *pn);
+}
+
+/* The length of the shortest needle of ns. */
+static int ctQNeedlesShortest(const CtQNeedles *ns){
+  int k, n = ns->an[0];
+  for(k=1; k<ns->n; k++) if( ns->an[k]<n ) n = ns->an[k];
+  return n;
 }
 
 /*
@@ -738,7 +775,10 @@ static int ctQNeedlesOf(const CtQProg *p, const CtQNode *pNode, CtQNeedles *pOut
   if( pNode->eOp==CT_QOP_AND ){
     int bA = ctQNeedlesOf(p, pNode->pLeft, &a), bB = ctQNeedlesOf(p, pNode->pRight, &b);
     if( !bA && !bB ) return 0;
-    *pOut = (!bB || (bA && a.n<=b.n)) ? a : b;
+    /* fewer needles, then the longer shortest one (rarer in a record:
+    ** BedrockAPIKey- before IAMUser) */
+    if( bA && bB && a.n==b.n ) *pOut = ctQNeedlesShortest(&a)>=ctQNeedlesShortest(&b) ? a : b;
+    else *pOut = (!bB || (bA && a.n<b.n)) ? a : b;
     return 1;
   }
   if( pNode->eOp==CT_QOP_OR ){
@@ -746,11 +786,12 @@ static int ctQNeedlesOf(const CtQProg *p, const CtQNode *pNode, CtQNeedles *pOut
     if( a.n+b.n>CT_Q_MAX_NEEDLES ) return 0;
     memcpy(&a.az[a.n], b.az, sizeof(b.az[0])*(size_t)b.n);
     memcpy(&a.an[a.n], b.an, sizeof(b.an[0])*(size_t)b.n);
+    memcpy(&a.aiSlot[a.n], b.aiSlot, sizeof(b.aiSlot[0])*(size_t)b.n);
     a.n += b.n;
     *pOut = a;
     return 1;
   }
-  if( !ctQNeedleLeaf(p, pNode, &pOut->az[0], &pOut->an[0]) ) return 0;
+  if( !ctQNeedleLeaf(p, pNode, &pOut->az[0], &pOut->an[0], &pOut->aiSlot[0]) ) return 0;
   pOut->n = 1;
   return 1;
 }
@@ -759,6 +800,9 @@ static int ctQKeepNeedles(CtQRule *r, const CtQNeedles *ns){
   int k;
   r->azNeedles = sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)ns->n);
   if( r->azNeedles==0 ) return SQLITE_NOMEM;
+  r->aiNeedleSlot = sqlite3_malloc64(sizeof(int)*(sqlite3_uint64)ns->n);
+  if( r->aiNeedleSlot==0 ) return SQLITE_NOMEM;
+  memcpy(r->aiNeedleSlot, ns->aiSlot, sizeof(int)*(size_t)ns->n);
   for(k=0; k<ns->n; k++){
     r->azNeedles[k] = sqlite3_mprintf("%.*s", ns->an[k], ns->az[k]);
     if( r->azNeedles[k]==0 ) return SQLITE_NOMEM;

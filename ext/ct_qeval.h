@@ -57,6 +57,10 @@ int ctQProgNeedles(const CtQProg *p, int iRule, const char *const **pazNeedle);
 const char *ctQProgSlotTopKey(const CtQProg *p, int iSlot);
 /* The field name of slot iSlot. */
 const char *ctQProgSlotName(const CtQProg *p, int iSlot);
+/* The top-level key of a raw record whose value holds the field needle j
+** of rule iRule is of (*pz; the length returned), or 0: a record holds the
+** needle there, not merely somewhere (ctEcsTopContainer()). */
+int ctQProgNeedleKey(const CtQProg *p, int iRule, int j, const char **pz);
 /* Text every event rule iRule matches must contain, or 0 (see ct_qeval.c). */
 const char *ctQProgNeedle(const CtQProg *p, int iRule);
 

@@ -53,6 +53,7 @@ struct CtCursor {
   int bFields;            /* … once located */
   int nSkipped;           /* records skipped since the last row returned */
   CtEcsOpts *pEcs;        /* the ecs column's options, if any were given */
+  CtRecordRef ref;        /* what the record_ptr column points to */
 };
 
 static int ctVtabConnect(sqlite3 *db, void *pAux, int argc,
@@ -240,6 +241,11 @@ static int ctEventsColumn(CtCursor *pCur, sqlite3_context *ctx, int i){
       return ctScanArgument(&pCur->s, ctx, i-CT_COL_PATH);
     case CT_F_ECS:
       return ctEcsColumn(ctx, r->rec, pCur->pEcs ? ctEcsOptsConf(pCur->pEcs) : 0);
+    case CT_F_RECORD_PTR:
+      pCur->ref.rec = r->rec;
+      pCur->ref.pMem = r->bMem ? &r->mem : 0;
+      sqlite3_result_pointer(ctx, &pCur->ref, CT_RECORD_PTR_TYPE, 0);
+      return SQLITE_OK;
   }
   ctCursorFields(pCur);
   if( i==CT_F_READ_ONLY ){

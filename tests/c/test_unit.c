@@ -21,6 +21,8 @@
 #include "ct_ecs.h"
 #include "ct_jvalue.h"
 #include "ct_rules.h"
+#include "ct_qeval.h"
+#include "ct_query.h"
 
 int sqlite3_cloudtrail_init(sqlite3*, char**, const sqlite3_api_routines*);
 
@@ -422,6 +424,43 @@ static void testEcsTables(void){
 ** prefilter of ec2_console_login is the one the evaluator derives from its
 ** query (the longest literal a top-level "and" term requires of a copied
 ** field), and ctRuleEvaluate() runs the query. */
+/* The prefilters a KQL query compiles to: the dispatch literals (how many,
+** or -1 for none) and the first needle with the top-level key holding its
+** field (0: none, or anywhere in the record). */
+static void testPrefilter(const char *zQuery, int nWantDisp, const char *zWantNeedle,
+                          const char *zWantKey){
+  CtEcsConf def = { .eGen = CT_ECS_PREVIOUS };
+  CtQuery *pQ = 0;
+  CtQProg *pP = 0;
+  char *zErr = 0;
+  const char *const *az = 0;
+  const char *z = 0, *zKey = 0;
+  int iRule = -1, n, nDisp = -1, nKey = 0, nNeedle;
+  int rc = ctKqlParse(zQuery, &pQ, &zErr);
+  if( rc==SQLITE_OK ) rc = ctQProgNew(&def, &pP);
+  if( rc==SQLITE_OK ) rc = ctQProgAdd(pP, pQ, 0, &iRule, &zErr);
+  check(rc==SQLITE_OK, "a prefilter test's query compiles", zErr ? zErr : zQuery);
+  if( rc==SQLITE_OK ){
+    if( ctQProgDispatch(pP, iRule, -1, &z, &n)>=0 ){
+      for(nDisp=0; ; nDisp++){
+        z = 0;
+        ctQProgDispatch(pP, iRule, nDisp, &z, &n);
+        if( z==0 ) break;
+      }
+    }
+    check(nDisp==nWantDisp, "the dispatch's number of literals", zQuery);
+    nNeedle = ctQProgNeedles(pP, iRule, &az);
+    if( nNeedle>0 ) nKey = ctQProgNeedleKey(pP, iRule, 0, &zKey);
+    check(zWantNeedle==0 ? nNeedle==0 : (nNeedle>0 && strcmp(az[0], zWantNeedle)==0),
+          "the needle kept", zQuery);
+    check(zWantKey==0 ? nKey==0 : (nKey==(int)strlen(zWantKey) && memcmp(zKey, zWantKey, (size_t)nKey)==0),
+          "the top-level key holding the needle's field", zQuery);
+  }
+  sqlite3_free(zErr);
+  ctQProgFree(pP);
+  ctQueryFree(pQ);
+}
+
 static void testRulePrograms(void){
   static const char zHit[] = "{\"eventSource\":\"signin.amazonaws.com\","
     "\"eventName\":\"ConsoleLogin\",\"eventTime\":\"2026-11-20T09:13:05Z\","
@@ -451,6 +490,18 @@ static void testRulePrograms(void){
 }
 
 int main(void){
+  /* an or whose sides dispatch on one field: their union (regression:
+  ** such a rule fell back to event.provider) */
+  testPrefilter("event.provider: ec2.amazonaws.com and (event.action: (CreateSecurityGroup or "
+                "RevokeSecurityGroupIngress) or (event.action: ModifyInstanceAttribute and "
+                "aws.cloudtrail.flattened.request_parameters.x: *))", 3, "ec2.amazonaws.com", "eventSource");
+  testPrefilter("event.action: CreateUser or source.address: config.amazonaws.com", -1,
+                "CreateUser", "eventName");
+  /* one needle each side of an and: the longer one, in the member of its field */
+  testPrefilter("aws.cloudtrail.user_identity.type: IAMUser and user_agent.original: *AppleWebKit*",
+                1, "AppleWebKit", "userAgent");
+  testPrefilter("user_agent.original: *kali* or user_agent.original: *Gecko*", -1, "kali", "userAgent");
+  testPrefilter("not user.name: x", -1, 0, 0);
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
   testValid("\"str\\n\"");

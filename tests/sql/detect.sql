@@ -165,6 +165,20 @@ SELECT count(*) FROM cloudtrail_detect('ev_single', 'fixtures/detect/single.ndjs
 SELECT count(*) FROM cloudtrail_detect('main.ev_single', 'fixtures/detect/single.ndjson');
 DROP TABLE main.ev_single;
 
+SELECT '-- the prefilters lose no alert: per rule, the alerts over a PATH (the reader''s members: a';
+SELECT '-- needle looked for only in the member holding its field) and over a table of the same';
+SELECT '-- records (the text) equal a kql_match()/eql_match() scan; 11 rules, so the text dispatch runs';
+CREATE TEMP TABLE ev_demo AS SELECT raw, file, record_index FROM cloudtrail('fixtures/demo');
+SELECT r.rule_id, r.query,
+       (SELECT count(*) FROM cloudtrail_detect('fixtures/demo', 'fixtures/detect/needles.ndjson') AS a
+         WHERE a.rule_id = r.rule_id),
+       (SELECT count(*) FROM cloudtrail_detect('ev_demo', 'fixtures/detect/needles.ndjson') AS a
+         WHERE a.rule_id = r.rule_id),
+       (SELECT count(*) FROM ev_demo AS e
+         WHERE CASE r.language WHEN 'kuery' THEN kql_match(r.query, e.raw)
+                               ELSE eql_match(r.query, e.raw) END)
+  FROM elastic_rules('fixtures/detect/needles.ndjson') AS r ORDER BY r.rule_id;
+
 SELECT '-- errors';
 SELECT * FROM cloudtrail_detect('ev_single');
 SELECT * FROM cloudtrail_detect(NULL, 'fixtures/detect/single.ndjson');
