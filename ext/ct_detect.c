@@ -108,14 +108,16 @@ struct CtDEntry {
   const char *z;
   int n;
   int iRule;                  /* CtDetect.aRule[] */
+  int bPrefix;                /* a value need only start with z[0..n) */
 };
 typedef struct CtDIndex CtDIndex;
 struct CtDIndex {
   int iSlot;
   const char *zTopKey;        /* the raw top-level key the field copies, or 0 */
   size_t iPair;               /* its rarest pair (ctNeedlePair()) */
-  CtDEntry *a;
+  CtDEntry *a;                /* exact literals, sorted; then the prefixes */
   int n, nAlloc;
+  int nExact;                 /* a[0..nExact) are exact, the rest prefixes */
 };
 
 typedef struct CtDetect CtDetect;
@@ -310,6 +312,7 @@ static int ctDRules(CtDetect *p, char **pzErr){
 
 static int ctDCmpEntry(const void *a, const void *b){
   const CtDEntry *x = a, *y = b;
+  if( x->bPrefix!=y->bPrefix ) return x->bPrefix - y->bPrefix;
   if( x->n!=y->n ) return x->n - y->n;
   return memcmp(x->z, y->z, (size_t)x->n);
 }
@@ -322,7 +325,7 @@ static int ctDIndexRules(CtDetect *p){
   for(k=0; k<p->nRule; k++){
     CtDRule *r = &p->aRule[k];
     const char *z;
-    int n, iSlot = ctQProgDispatch(p->pProg, r->iRule, -1, &z, &n);
+    int n, bPrefix, iSlot = ctQProgDispatch(p->pProg, r->iRule, -1, &z, &n, &bPrefix);
     CtDIndex *x = 0;
     if( r->zNeedle ) nNeedle++;
     r->bIndexed = 0;
@@ -340,17 +343,22 @@ static int ctDIndexRules(CtDetect *p){
     x = &p->aIdx[j];
     for(j=0; ; j++){
       z = 0;
-      ctQProgDispatch(p->pProg, r->iRule, j, &z, &n);
+      ctQProgDispatch(p->pProg, r->iRule, j, &z, &n, &bPrefix);
       if( z==0 ) break;
       if( ctDGrow((void**)&x->a, &x->nAlloc, x->n, sizeof(CtDEntry)) ) return SQLITE_NOMEM;
       x->a[x->n].z = z;
       x->a[x->n].n = n;
       x->a[x->n].iRule = k;
+      x->a[x->n].bPrefix = bPrefix;
       x->n++;
     }
     r->bIndexed = 1;
   }
-  for(k=0; k<p->nIdx; k++) qsort(p->aIdx[k].a, (size_t)p->aIdx[k].n, sizeof(CtDEntry), ctDCmpEntry);
+  for(k=0; k<p->nIdx; k++){
+    CtDIndex *x = &p->aIdx[k];
+    qsort(x->a, (size_t)x->n, sizeof(CtDEntry), ctDCmpEntry);
+    for(x->nExact=0; x->nExact<x->n && !x->a[x->nExact].bPrefix; x->nExact++){}
+  }
   p->bNeedles = p->nRule<=CT_D_NEEDLE_RULES && nNeedle==p->nRule;
   p->bText = !p->bNeedles;
   for(k=0; k<p->nIdx; k++) if( p->aIdx[k].zTopKey==0 ) p->bText = 0;
@@ -360,15 +368,20 @@ static int ctDIndexRules(CtDetect *p){
   return SQLITE_OK;
 }
 
-/* Mark the rules of index x that name the value z[0..n). */
+/* Mark the rules of index x that name the value z[0..n): by an exact
+** literal (binary search) or by a prefix of it (the few prefixes, in turn). */
 static void ctDMarkValue(CtDetect *p, const CtDIndex *x, const char *z, int n){
   CtDEntry key = { .z = z, .n = n };
-  int lo = 0, hi = x->n;
+  int lo = 0, hi = x->nExact, i;
   while( lo<hi ){                        /* first entry >= key */
     int mid = (lo+hi)/2;
     if( ctDCmpEntry(&x->a[mid], &key)<0 ) lo = mid+1; else hi = mid;
   }
-  for(; lo<x->n && ctDCmpEntry(&x->a[lo], &key)==0; lo++) p->aMarked[x->a[lo].iRule] = 1;
+  for(; lo<x->nExact && ctDCmpEntry(&x->a[lo], &key)==0; lo++) p->aMarked[x->a[lo].iRule] = 1;
+  for(i=x->nExact; i<x->n; i++){
+    const CtDEntry *e = &x->a[i];
+    if( e->n<=n && memcmp(e->z, z, (size_t)e->n)==0 ) p->aMarked[e->iRule] = 1;
+  }
 }
 
 /* True if the value of a top-level member of obj named key holds needle j
@@ -733,7 +746,10 @@ static int ctDRow(CtDetect *p, CtQDoc **ppDoc, sqlite3_stmt *pStmt, int bTrusted
   }
   bMarked = p->bText ? ctDTextMark(p, obj, pM) : -1;
   if( bMarked==0 ) return SQLITE_OK;       /* no rule can match */
-  if( ctQDocBegin(ppDoc, p->pProg, obj, pM) ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
+  /* a record ctDTextMark() marked is plainly raw (ctDPlainRecord()) */
+  rc = bMarked>0 ? ctQDocBeginRaw(ppDoc, p->pProg, obj, pM)
+                 : ctQDocBegin(ppDoc, p->pProg, obj, pM);
+  if( rc ){ ctQDocEnd(*ppDoc); return SQLITE_NOMEM; }
   if( ctQDocEmpty(*ppDoc) ){
     p->nSkipped++;
   }else{

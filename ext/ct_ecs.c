@@ -1880,13 +1880,15 @@ int ctEcsResolve(const char *zPath, int *piSub){
   return -1;
 }
 
-/* True if field iField is a raw value copied as it is (a rename, or
-** event.action): a string it equals is in the record's text. */
+/* True if field iField is a raw value copied as it is (a rename,
+** event.action, or user.name, which is one of three raw strings): a
+** string it equals is in the record's text. */
 int ctEcsIsCopy(int iField){
   const CtEcsField *f;
   if( iField<0 || iField>=CT_ECS_NFIELD ) return 0;
   f = &ctEcsFields[iField];
-  return (f->eHow==CT_EH_RENAME && f->xIf==0) || f->xFn==ctFnAction;
+  return (f->eHow==CT_EH_RENAME && f->xIf==0) || f->xFn==ctFnAction
+      || f->xFn==ctFnUserName;
 }
 
 /* The record's top-level key field iField copies as it is ("eventName"
@@ -1896,6 +1898,7 @@ const char *ctEcsTopKey(int iField){
   if( !ctEcsIsCopy(iField) ) return 0;
   f = &ctEcsFields[iField];
   if( f->xFn==ctFnAction ) return "eventName";
+  if( f->xFn ) return 0;                   /* user.name: three places */
   if( strchr(f->zSrc, '.') || strchr(f->zSrc, '|') ) return 0;
   return f->zSrc;
 }
@@ -1909,6 +1912,7 @@ int ctEcsTopContainer(int iField, const char **pz){
   if( !ctEcsIsCopy(iField) ) return 0;
   f = &ctEcsFields[iField];
   if( f->xFn==ctFnAction ){ *pz = "eventName"; return 9; }
+  if( f->xFn ) return 0;                   /* user.name: three places */
   if( strchr(f->zSrc, '|') ) return 0;
   zDot = strchr(f->zSrc, '.');
   *pz = f->zSrc;

@@ -223,11 +223,19 @@ const char *ctQProgSlotName(const CtQProg *p, int iSlot){
   return (iSlot>=0 && iSlot<p->nSlot) ? p->aSlot[iSlot].zPath : "";
 }
 
-int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn){
+/* True if dispatch literal node pLit is a KQL prefix pattern (A*), whose
+** text before the '*' a value must start with. */
+static int ctQDispIsPrefix(const CtQNode *pLit){
+  return pLit->eOp==CT_QOP_KMATCH && (pLit->flags & CT_QF_WILD)!=0;
+}
+
+int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn,
+                    int *pbPrefix){
   const CtQRule *r = &p->aRule[iRule];
   if( k<0 || k>=r->nDisp ) return r->iDispSlot;
   *pz = r->apDisp[k]->z;
-  *pn = r->apDisp[k]->n;
+  *pbPrefix = ctQDispIsPrefix(r->apDisp[k]);
+  *pn = r->apDisp[k]->n - *pbPrefix;
   return r->iDispSlot;
 }
 
@@ -597,6 +605,23 @@ static const CtQNode *ctQNeedleOf(const CtQProg *p, const CtQNode *pNode){
   return ctQRequiredLiteral(p, pNode);
 }
 
+/* pNode itself when it is a KQL wildcard of one literal and a final '*'
+** (event.action: DeleteFunction20*) on a field copied as it is, so a match
+** starts with the literal; else 0.  Case-sensitive, as KQL is on keyword
+** fields; EQL's ':' folds case and is no such term. */
+static const CtQNode *ctQRequiredPrefix(const CtQProg *p, const CtQNode *pNode){
+  const CtQSlot *s;
+  if( pNode->eOp!=CT_QOP_KMATCH || (pNode->flags & CT_QF_WILD)==0
+   || (pNode->flags & CT_QF_CASELESS)!=0 || pNode->iSlot<0 || pNode->n<2
+   || pNode->z[pNode->n-1]!='*' || memchr(pNode->z, '*', (size_t)pNode->n-1) ){
+    return 0;
+  }
+  s = &p->aSlot[pNode->iSlot];
+  if( s->pType->eType!=CT_QT_KEYWORD || s->iEcs<0 || s->zPath[s->iSub]!=0 ) return 0;
+  if( !ctEcsIsCopy(s->iEcs) ) return 0;
+  return ctQNeedleSafe(pNode->z, pNode->n-1) ? pNode : 0;
+}
+
 /* A dispatch candidate: field slot and the literals one of which it must
 ** hold (ctQDispatchOf()). */
 #define CT_Q_MAX_DISPATCH 64    /* longest literal list worth indexing */
@@ -638,6 +663,7 @@ static int ctQDispTerm(const CtQProg *p, const CtQNode *pNode, CtQDisp *d){
     return 1;
   }
   pLit = ctQRequiredLiteral(p, pNode);
+  if( pLit==0 ) pLit = ctQRequiredPrefix(p, pNode);
   if( pLit==0 ) return 0;
   d->iSlot = pNode->eOp==CT_QOP_KMATCH ? pNode->iSlot
            : pNode->pLeft->eOp==CT_QOP_FIELD ? pNode->pLeft->iSlot : pNode->pRight->iSlot;
@@ -652,8 +678,11 @@ static int ctQDispTerm(const CtQProg *p, const CtQNode *pNode, CtQDisp *d){
 ** than their provider). */
 #define CT_Q_PROVIDER_COST 16
 /* A dispatch on a field below the top level needs the record mapped
-** first; it counts as this many literals of a top-level one. */
-#define CT_Q_NESTED_COST 8
+** first, and cloudtrail_detect's text dispatch cannot use it at all: it
+** counts as this many literals of a top-level one, so that any top-level
+** dispatch wins (aws.cloudtrail.user_identity.type: AssumedRole, one
+** literal, names most events; eleven event.action names do not). */
+#define CT_Q_NESTED_COST CT_Q_MAX_DISPATCH
 
 /* How selective a dispatch term is: fewer literals, event.action (hundreds
 ** of values) before event.provider (tens: CT_Q_PROVIDER_COST), a top-level key before a nested one; lower is better. */
@@ -942,7 +971,10 @@ static int ctQDocIsCloudtrail(CtSpan doc){
   return 0;
 }
 
-int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *pM){
+/* ctQDocBegin(), and ctQDocBeginRaw() when bRaw: obj is known to be a
+** raw record, so its shape is not looked for again. */
+static int ctQDocStart(CtQDoc **pp, const CtQProg *pProg, CtSpan obj,
+                       const CtMembers *pM, int bRaw){
   CtQDoc *d = *pp;
   if( d==0 ){
     d = sqlite3_malloc64(sizeof(*d));
@@ -966,7 +998,14 @@ int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *
   if( d->nSlot ) memset(d->aDone, 0, (size_t)d->nSlot);
   if( pM ) d->m = *pM;
   else ctEcsMembers(obj, &d->m);
-  if( ctRecordUnwrap(obj, &d->m, &d->dec, &d->u) ) return SQLITE_NOMEM;
+  if( bRaw ){
+    memset(&d->u, 0, sizeof(d->u));
+    d->u.eShape = CT_SHAPE_RAW;
+    d->u.rec = obj;
+    d->u.bMem = 1;
+  }else if( ctRecordUnwrap(obj, &d->m, &d->dec, &d->u) ){
+    return SQLITE_NOMEM;
+  }
   if( d->u.eShape==CT_SHAPE_DIGEST ){ d->u.rec = obj; d->u.bMem = 1; }
   d->bRaw = d->u.rec.z!=0 && !d->u.bEcs;
   d->bDataset = d->u.rec.z!=0 && d->u.bEcs && ctQDocIsCloudtrail(d->u.rec);
@@ -976,6 +1015,14 @@ int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *
     if( d->rec.rc ) return d->rec.rc;
   }
   return SQLITE_OK;
+}
+
+int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *pM){
+  return ctQDocStart(pp, pProg, obj, pM, 0);
+}
+
+int ctQDocBeginRaw(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *pM){
+  return ctQDocStart(pp, pProg, obj, pM, 1);
 }
 
 int ctQDocEmpty(const CtQDoc *pDoc){

@@ -48,8 +48,10 @@ int ctQProgAdd(CtQProg *p, CtQuery *pQuery, const char *zCategoryField,
 int ctQProgSlot(CtQProg *p, const char *zPath, int *piSlot, char **pzErr);
 /* Rule iRule's dispatch: returns the slot of a field that must hold one of
 ** the rule's literals (-1 if none) and, for 0 <= k < their number, sets
-** *pz and *pn to literal k (left alone past the last). */
-int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn);
+** *pz and *pn to literal k (left alone past the last); *pbPrefix says the
+** value need only start with it (a KQL pattern "A*"). */
+int ctQProgDispatch(const CtQProg *p, int iRule, int k, const char **pz, int *pn,
+                    int *pbPrefix);
 /* Texts one of which every event rule iRule matches contains (a wider
 ** prefilter than its needle: "or" terms, substrings, KQL wildcards). */
 int ctQProgNeedles(const CtQProg *p, int iRule, const char *const **pazNeedle);
@@ -68,6 +70,9 @@ const char *ctQProgNeedle(const CtQProg *p, int iRule);
 ** its members or 0).  *pp is 0 or a document of the same program to reuse
 ** (its memory is kept from event to event). */
 int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *pM);
+/* The same for an object the caller knows ctRecordShape() reads as a raw
+** record (cloudtrail_detect's plain records): the shape is not looked for. */
+int ctQDocBeginRaw(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *pM);
 /* 1 if single-event rule iRule matches, 0 if not, <0 (-SQLITE_NOMEM) on
 ** error.  For a sequence rule, step iStep's condition (0-based; -1: until). */
 int ctQMatch(CtQDoc *pDoc, int iRule, int iStep);

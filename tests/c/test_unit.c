@@ -425,30 +425,33 @@ static void testEcsTables(void){
 ** query (the longest literal a top-level "and" term requires of a copied
 ** field), and ctRuleEvaluate() runs the query. */
 /* The prefilters a KQL query compiles to: the dispatch literals (how many,
-** or -1 for none) and the first needle with the top-level key holding its
+** or -1 for none; how many of them prefixes) and the first needle with the top-level key holding its
 ** field (0: none, or anywhere in the record). */
-static void testPrefilter(const char *zQuery, int nWantDisp, const char *zWantNeedle,
-                          const char *zWantKey){
+static void testPrefilter(const char *zQuery, int nWantDisp, int nWantPrefix,
+                          const char *zWantNeedle, const char *zWantKey){
   CtEcsConf def = { .eGen = CT_ECS_PREVIOUS };
   CtQuery *pQ = 0;
   CtQProg *pP = 0;
   char *zErr = 0;
   const char *const *az = 0;
   const char *z = 0, *zKey = 0;
-  int iRule = -1, n, nDisp = -1, nKey = 0, nNeedle;
+  int iRule = -1, n, nDisp = -1, nKey = 0, nNeedle, bPrefix = 0, nPrefix = 0;
   int rc = ctKqlParse(zQuery, &pQ, &zErr);
   if( rc==SQLITE_OK ) rc = ctQProgNew(&def, &pP);
   if( rc==SQLITE_OK ) rc = ctQProgAdd(pP, pQ, 0, &iRule, &zErr);
   check(rc==SQLITE_OK, "a prefilter test's query compiles", zErr ? zErr : zQuery);
   if( rc==SQLITE_OK ){
-    if( ctQProgDispatch(pP, iRule, -1, &z, &n)>=0 ){
+    if( ctQProgDispatch(pP, iRule, -1, &z, &n, &bPrefix)>=0 ){
       for(nDisp=0; ; nDisp++){
         z = 0;
-        ctQProgDispatch(pP, iRule, nDisp, &z, &n);
+        ctQProgDispatch(pP, iRule, nDisp, &z, &n, &bPrefix);
         if( z==0 ) break;
+        nPrefix += bPrefix;
+        check(!bPrefix || z[n]=='*', "a prefix literal stops before its '*'", zQuery);
       }
     }
     check(nDisp==nWantDisp, "the dispatch's number of literals", zQuery);
+    check(nPrefix==nWantPrefix, "the dispatch's number of prefix literals", zQuery);
     nNeedle = ctQProgNeedles(pP, iRule, &az);
     if( nNeedle>0 ) nKey = ctQProgNeedleKey(pP, iRule, 0, &zKey);
     check(zWantNeedle==0 ? nNeedle==0 : (nNeedle>0 && strcmp(az[0], zWantNeedle)==0),
@@ -494,14 +497,28 @@ int main(void){
   ** such a rule fell back to event.provider) */
   testPrefilter("event.provider: ec2.amazonaws.com and (event.action: (CreateSecurityGroup or "
                 "RevokeSecurityGroupIngress) or (event.action: ModifyInstanceAttribute and "
-                "aws.cloudtrail.flattened.request_parameters.x: *))", 3, "ec2.amazonaws.com", "eventSource");
-  testPrefilter("event.action: CreateUser or source.address: config.amazonaws.com", -1,
+                "aws.cloudtrail.flattened.request_parameters.x: *))", 3, 0, "ec2.amazonaws.com", "eventSource");
+  /* KQL prefix patterns dispatch (the Lambda rules' versioned action names) */
+  testPrefilter("event.provider: lambda.amazonaws.com and event.action: (DeleteFunction or DeleteFunction20*)",
+                2, 1, "lambda.amazonaws.com", "eventSource");
+  testPrefilter("event.action: *Function* and event.provider: lambda.amazonaws.com", 1, 0,
+                "lambda.amazonaws.com", "eventSource");
+  /* a top-level dispatch wins over a nested one (regression: one literal of
+  ** aws.cloudtrail.user_identity.type beat eleven event.action names) */
+  testPrefilter("aws.cloudtrail.user_identity.type: AssumedRole and event.action: (CreateUser or CreateRole)",
+                2, 0, "AssumedRole", "userIdentity");
+  testPrefilter("event.action: CreateUser or source.address: config.amazonaws.com", -1, 0,
                 "CreateUser", "eventName");
   /* one needle each side of an and: the longer one, in the member of its field */
   testPrefilter("aws.cloudtrail.user_identity.type: IAMUser and user_agent.original: *AppleWebKit*",
-                1, "AppleWebKit", "userAgent");
-  testPrefilter("user_agent.original: *kali* or user_agent.original: *Gecko*", -1, "kali", "userAgent");
-  testPrefilter("not user.name: x", -1, 0, 0);
+                1, 0, "AppleWebKit", "userAgent");
+  testPrefilter("user_agent.original: *kali* or user_agent.original: *Gecko*", -1, 0, "kali", "userAgent");
+  testPrefilter("not user.name: x", -1, 0, 0, 0);
+  /* user.name is one of three raw strings: its literals are needles, to
+  ** be looked for anywhere (regression: IAMUser was kept, and named most
+  ** IAM users' events) */
+  testPrefilter("aws.cloudtrail.user_identity.type: IAMUser and user.name: BedrockAPIKey-*",
+                1, 0, "BedrockAPIKey-", 0);
   testValid("{\"a\":[1,-2.5e+3,true,false,null,\"x\\\"y\\u00e9\"],\"b\":{}}");
   testValid("[{\"k\":\"\\ud83d\\ude00\"},[],{}]");
   testValid("\"str\\n\"");

@@ -167,7 +167,7 @@ DROP TABLE main.ev_single;
 
 SELECT '-- the prefilters lose no alert: per rule, the alerts over a PATH (the reader''s members: a';
 SELECT '-- needle looked for only in the member holding its field) and over a table of the same';
-SELECT '-- records (the text) equal a kql_match()/eql_match() scan; 11 rules, so the text dispatch runs';
+SELECT '-- records (the text) equal a kql_match()/eql_match() scan; 12 rules, so the text dispatch runs';
 CREATE TEMP TABLE ev_demo AS SELECT raw, file, record_index FROM cloudtrail('fixtures/demo');
 SELECT r.rule_id, r.query,
        (SELECT count(*) FROM cloudtrail_detect('fixtures/demo', 'fixtures/detect/needles.ndjson') AS a
