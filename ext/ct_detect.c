@@ -295,7 +295,13 @@ static int ctDRules(CtDetect *p, char **pzErr){
       r->nNeedles = ctQProgNeedles(p->pProg, r->iRule, &r->azNeedles);
       r->aPair = sqlite3_malloc64(sizeof(size_t)*(sqlite3_uint64)(r->nNeedles+1));
       r->aNeedleKey = sqlite3_malloc64(sizeof(CtSpan)*(sqlite3_uint64)(r->nNeedles+1));
-      if( r->aPair==0 || r->aNeedleKey==0 ){ rc = SQLITE_NOMEM; break; }
+      if( r->aPair==0 || r->aNeedleKey==0 ){
+        /* r is not counted in nRule yet: ctDetectFree() would not see them */
+        sqlite3_free(r->aPair);
+        sqlite3_free(r->aNeedleKey);
+        rc = SQLITE_NOMEM;
+        break;
+      }
       for(j=0; j<r->nNeedles; j++){
         r->aPair[j] = ctNeedlePair(r->azNeedles[j]);
         r->aNeedleKey[j].z = 0;
