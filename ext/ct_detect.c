@@ -114,6 +114,7 @@ typedef struct CtDIndex CtDIndex;
 struct CtDIndex {
   int iSlot;
   const char *zTopKey;        /* the raw top-level key the field copies, or 0 */
+  size_t nTopKey;             /* its length */
   size_t iPair;               /* its rarest pair (ctNeedlePair()) */
   CtDEntry *a;                /* exact literals, sorted; then the prefixes */
   int n, nAlloc;
@@ -344,6 +345,7 @@ static int ctDIndexRules(CtDetect *p){
       memset(&p->aIdx[p->nIdx], 0, sizeof(CtDIndex));
       p->aIdx[p->nIdx].zTopKey = ctQProgSlotTopKey(p->pProg, iSlot);
       p->aIdx[p->nIdx].iPair = ctNeedlePair(p->aIdx[p->nIdx].zTopKey);
+      p->aIdx[p->nIdx].nTopKey = strlen(p->aIdx[p->nIdx].zTopKey);
       p->aIdx[p->nIdx++].iSlot = iSlot;
     }
     x = &p->aIdx[j];
@@ -420,8 +422,9 @@ static int ctDNeedlesHit(const CtDRule *r, CtSpan obj, const CtMembers *pM){
 
 /* Keys that make ctRecordShape() read an object as another shape than a
 ** raw record (an envelope, a search hit, a lookup item, a digest). */
-static const char *const ctDOtherShape[] = {
-  "detail-type", "_source", "CloudTrailEvent", "digestStartTime"
+static const CtSpan ctDOtherShape[] = {
+  { "detail-type", 11 }, { "_source", 7 }, { "CloudTrailEvent", 15 },
+  { "digestStartTime", 15 }
 };
 #define CT_D_NOTHER_SHAPE (int)(sizeof(ctDOtherShape)/sizeof(ctDOtherShape[0]))
 
@@ -433,8 +436,8 @@ static int ctDPlainRecord(CtSpan obj, const CtMembers *pM){
   int k, j;
   if( i+14>obj.n || memcmp(obj.z+i, "\"eventVersion\"", 14)!=0 ) return 0;
   for(k=0; k<CT_D_NOTHER_SHAPE; k++){
-    const char *zKey = ctDOtherShape[k];
-    size_t nKey = strlen(zKey);
+    const char *zKey = ctDOtherShape[k].z;
+    size_t nKey = ctDOtherShape[k].n;
     if( pM==0 ){
       char aQuoted[32];   /* the longest key, quoted */
       aQuoted[0] = '"';
@@ -455,7 +458,7 @@ static int ctDPlainRecord(CtSpan obj, const CtMembers *pM){
 ** no string. */
 static int ctDMemberMark(CtDetect *p, const CtDIndex *x, CtSpan obj,
                          const CtMembers *pM){
-  size_t nKey = strlen(x->zTopKey);
+  size_t nKey = x->nTopKey;
   int j;
   for(j=0; j<pM->n; j++){
     const CtMember *m = &pM->a[j];

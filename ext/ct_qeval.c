@@ -454,6 +454,9 @@ static void ctQCompileRegex(CtQCompile *c, CtQNode *pArg, int bCaseless){
     ctQErr(c, pArg, "invalid regex: %s", (const char*)aMsg);
     return;
   }
+  /* Compiled to machine code where PCRE2 can (same matches, several times
+  ** faster per event); where it cannot, pcre2_match() interprets. */
+  (void)pcre2_jit_compile(pRe, PCRE2_JIT_COMPLETE);
   pArg->pAux = pRe;
   pArg->xAuxFree = ctQFreeRegex;
 }
@@ -915,7 +918,8 @@ struct CtQDoc {
   const CtQProg *pProg;
   CtBuf dec;                  /* a lookup item's decoded record */
   CtUnwrapped u;
-  CtMembers m;
+  CtMembers m;                /* the object's members, when not given … */
+  const CtMembers *pMem;      /* … the members in use: the caller's or m */
   int bRaw;                   /* u.rec is a raw record: map it */
   int bRec;                   /* rec is initialised */
   CtEcsRec rec;
@@ -996,21 +1000,25 @@ static int ctQDocStart(CtQDoc **pp, const CtQProg *pProg, CtSpan obj,
     d->nSlot = pProg->nSlot;
   }
   if( d->nSlot ) memset(d->aDone, 0, (size_t)d->nSlot);
-  if( pM ) d->m = *pM;
-  else ctEcsMembers(obj, &d->m);
+  if( pM ){
+    d->pMem = pM;              /* valid until the caller moves on: ctQDocEnd() */
+  }else{
+    ctEcsMembers(obj, &d->m);
+    d->pMem = &d->m;
+  }
   if( bRaw ){
     memset(&d->u, 0, sizeof(d->u));
     d->u.eShape = CT_SHAPE_RAW;
     d->u.rec = obj;
     d->u.bMem = 1;
-  }else if( ctRecordUnwrap(obj, &d->m, &d->dec, &d->u) ){
+  }else if( ctRecordUnwrap(obj, d->pMem, &d->dec, &d->u) ){
     return SQLITE_NOMEM;
   }
   if( d->u.eShape==CT_SHAPE_DIGEST ){ d->u.rec = obj; d->u.bMem = 1; }
   d->bRaw = d->u.rec.z!=0 && !d->u.bEcs;
   d->bDataset = d->u.rec.z!=0 && d->u.bEcs && ctQDocIsCloudtrail(d->u.rec);
   if( d->bRaw ){
-    ctEcsRecInit(&d->rec, d->u.rec, d->u.rec, &pProg->conf, d->u.bMem ? &d->m : 0);
+    ctEcsRecInit(&d->rec, d->u.rec, d->u.rec, &pProg->conf, d->u.bMem ? d->pMem : 0);
     d->bRec = 1;
     if( d->rec.rc ) return d->rec.rc;
   }

@@ -67,7 +67,8 @@ int ctQProgNeedleKey(const CtQProg *p, int iRule, int j, const char **pz);
 const char *ctQProgNeedle(const CtQProg *p, int iRule);
 
 /* Start evaluating the object obj (any shape ctRecordUnwrap() knows; pM
-** its members or 0).  *pp is 0 or a document of the same program to reuse
+** its members, borrowed until ctQDocEnd(), or 0).  *pp is 0 or a document
+** of the same program to reuse
 ** (its memory is kept from event to event). */
 int ctQDocBegin(CtQDoc **pp, const CtQProg *pProg, CtSpan obj, const CtMembers *pM);
 /* The same for an object the caller knows ctRecordShape() reads as a raw
